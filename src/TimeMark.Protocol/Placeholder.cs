@@ -1,0 +1,1 @@
+namespace TimeMark.Protocol; internal static class Placeholder {}
