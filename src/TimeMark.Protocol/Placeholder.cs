@@ -1,1 +1,0 @@
-namespace TimeMark.Protocol; internal static class Placeholder {}
