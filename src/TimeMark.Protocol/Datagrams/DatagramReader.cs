@@ -279,8 +279,8 @@ public static class DatagramReader
     }
 
     /// <summary>
-    /// CborReader signals bad bytes with CborContentException, but a few encodings
-    /// (a simple value in the two-byte form 0xF8 with a value below 32, RFC 8949 §3.3)
+    /// CborReader signals bad bytes with CborContentException, but the reserved
+    /// major-type-7 heads 0xFC..0xFE (RFC 8949 §3.3, additional information 28..30)
     /// surface as InvalidOperationException from SkipValue; both mean malformed input.
     /// </summary>
     private static bool IsBadCbor(Exception e) => e is CborContentException or InvalidOperationException;

@@ -238,10 +238,11 @@ public class DatagramReaderTests
         Assert.Equal(DatagramErrorCode.MalformedCbor, ReadError([0xBF, .. Text("X"), 0x1C, .. Sign, 0xFF]).Code);
 
     [Fact]
-    public void TryRead_TwoByteSimpleValueBelow32_IsMalformed()
+    public void TryRead_ReservedMajorType7Head_IsMalformed()
     {
-        // RFC 8949 §3.3: 0xF8 followed by a value below 32 is not well-formed.
-        byte[] body = [.. Text("BODY"), 0xA1, 0x61, (byte)'k', 0xF8, 0x10];
+        // RFC 8949 §3.3: additional information 28..30 is reserved; CborReader throws
+        // InvalidOperationException rather than CborContentException for it.
+        byte[] body = [.. Text("BODY"), 0xA1, 0x61, (byte)'k', 0xFC];
         Assert.Equal(DatagramErrorCode.MalformedCbor, ReadError(Indefinite(body, Sign)).Code);
     }
 
