@@ -14,6 +14,9 @@ public readonly struct Hash : IEquatable<Hash>
     /// <summary>The size of a hash in bytes.</summary>
     public const int Size = 32;
 
+    // Standard base64 of 32 bytes: 43 digits and one '=' of padding.
+    private const int Base64Length = 44;
+
     // Inline storage keeps Hash unmanaged, so hashes can be stackalloc'ed and compared without allocation.
     private readonly HashBuffer _bytes;
 
@@ -57,12 +60,12 @@ public readonly struct Hash : IEquatable<Hash>
         // Convert.TryFromBase64Chars skips whitespace and ignores non-zero padding bits;
         // the re-encoding comparison below rejects both, so only the canonical form parses.
         Span<byte> bytes = stackalloc byte[Size];
-        if (text.Length != 44 || !Convert.TryFromBase64Chars(text, bytes, out int written) || written != Size)
+        if (text.Length != Base64Length || !Convert.TryFromBase64Chars(text, bytes, out int written) || written != Size)
         {
             return false;
         }
 
-        Span<char> canonical = stackalloc char[44];
+        Span<char> canonical = stackalloc char[Base64Length];
         if (!Convert.TryToBase64Chars(bytes, canonical, out _) || !canonical.SequenceEqual(text))
         {
             return false;

@@ -38,8 +38,8 @@ public static class MerkleTree
 
         ArgumentOutOfRangeException.ThrowIfNegative(n);
 
-        // Level L's hash n is written right after level L+1's... so walk down to the level-0 entry
-        // whose append completed this subtree (its last leaf), then add back the level count.
+        // Hash (L, n) is written right after its right child (L-1, 2n+1), so walk down the right edge to
+        // the subtree's last leaf, whose append completed it; the level count is added back at the end.
         for (int l = level; l > 0; l--)
         {
             n = checked((2 * n) + 1);

@@ -116,7 +116,7 @@ public class ConsistencyProofTests
                 Assert.False(ConsistencyProof.Verify(oldSize, newSize, path, MerkleHash.Empty, newRoot), at);
                 Assert.False(ConsistencyProof.Verify(oldSize, newSize, path, oldRoot, MerkleHash.Empty), at);
                 Assert.False(ConsistencyProof.Verify(oldSize, newSize, [], oldRoot, newRoot), at);
-                Assert.False(ConsistencyProof.Verify(oldSize, newSize, path[..^1], oldRoot, newRoot), at);
+                Assert.False(ConsistencyProof.Verify(oldSize, newSize, path.AsSpan(0, path.Length - 1), oldRoot, newRoot), at);
                 Assert.False(ConsistencyProof.Verify(oldSize, newSize, [.. path, oldRoot], oldRoot, newRoot), at);
                 Assert.False(ConsistencyProof.Verify(oldSize, newSize, [.. path, newRoot], oldRoot, newRoot), at);
                 Assert.False(ConsistencyProof.Verify(oldSize, newSize, [oldRoot, .. path], oldRoot, newRoot), at);

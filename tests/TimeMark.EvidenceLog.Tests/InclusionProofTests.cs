@@ -114,7 +114,7 @@ public class InclusionProofTests
                 Assert.False(InclusionProof.Verify(index, size, [root, .. path], leaf, root), at);
                 if (path.Length > 0)
                 {
-                    Assert.False(InclusionProof.Verify(index, size, path[..^1], leaf, root), at);
+                    Assert.False(InclusionProof.Verify(index, size, path.AsSpan(0, path.Length - 1), leaf, root), at);
                 }
             }
         }
