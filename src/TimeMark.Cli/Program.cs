@@ -1,1 +1,30 @@
-return 0;
+using System.CommandLine;
+using System.CommandLine.Invocation;
+using TimeMark.Cli;
+using TimeMark.Cli.Commands;
+
+var root = new RootCommand("timemark: keys, a BRAID device simulator, and offline inspect, mark and verify of BRAID datagrams. " +
+    "Exit codes: 0 ok, 1 a check failed, 2 usage or input error.")
+{
+    KeygenCommand.Create(),
+    new Command("device", "Act as a BRAID device.") { DeviceSignCommand.Create() },
+    InspectCommand.Create(),
+    VerifyCommand.Create(),
+    MarkCommand.Create(),
+};
+
+ParseResult parseResult = root.Parse(args);
+// A bug must not pose as "a check failed" (1), System.CommandLine's code for an
+// unhandled exception: without its handler, a bug crashes with the runtime's own code.
+var configuration = new InvocationConfiguration { EnableDefaultExceptionHandler = false };
+
+if (parseResult.Action is ParseErrorAction parseError)
+{
+    // System.CommandLine exits 1 on a parse error; here 1 means a failed check, so usage errors get 2.
+    // The errors alone, with a pointer to help, keep the message readable instead of burying it in the full help text.
+    parseError.ShowHelp = false;
+    parseResult.Invoke(configuration);
+    configuration.Error.WriteLine("Run 'timemark --help' (or 'timemark <command> --help') for usage.");
+    return ExitCodes.UsageOrInputError;
+}
+return parseResult.Invoke(configuration);

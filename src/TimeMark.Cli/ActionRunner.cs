@@ -1,0 +1,29 @@
+using System.CommandLine;
+
+namespace TimeMark.Cli;
+
+/// <summary>
+/// Runs a verb's body with the invocation's writers and turns an
+/// <see cref="InputException"/> into one line on stderr and exit code 2.
+/// </summary>
+/// <remarks>
+/// Only input errors are caught here. Any other exception is a bug in timemark;
+/// Program disables System.CommandLine's handler so such a bug crashes with a
+/// distinct exit code instead of posing as a failed check (1).
+/// </remarks>
+internal static class ActionRunner
+{
+    public static int Run(ParseResult parseResult, Func<TextWriter, int> body)
+    {
+        InvocationConfiguration configuration = parseResult.InvocationConfiguration;
+        try
+        {
+            return body(configuration.Output);
+        }
+        catch (InputException e)
+        {
+            configuration.Error.WriteLine(Errors.Line(e.Message));
+            return ExitCodes.UsageOrInputError;
+        }
+    }
+}
