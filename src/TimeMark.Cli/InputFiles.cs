@@ -20,28 +20,16 @@ internal static class InputFiles
         }
     }
 
-    /// <remarks>KeyFile's messages already name the file, so they are passed on as they are.</remarks>
-    public static SigningKey ReadSigningKey(string path)
-    {
-        try
-        {
-            return KeyFile.ReadSigningKey(path);
-        }
-        catch (KeyFormatException e)
-        {
-            throw new InputException(e.Message, e);
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            throw new InputException(Errors.CannotRead(path, e), e);
-        }
-    }
+    public static SigningKey ReadSigningKey(string path) => ReadKey(path, KeyFile.ReadSigningKey);
 
-    public static VerifyingKey ReadVerifyingKey(string path)
+    public static VerifyingKey ReadVerifyingKey(string path) => ReadKey(path, KeyFile.ReadVerifyingKey);
+
+    /// <remarks>KeyFile's messages already name the file, so they are passed on as they are.</remarks>
+    private static T ReadKey<T>(string path, Func<string, T> read)
     {
         try
         {
-            return KeyFile.ReadVerifyingKey(path);
+            return read(path);
         }
         catch (KeyFormatException e)
         {

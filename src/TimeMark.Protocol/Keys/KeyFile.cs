@@ -18,26 +18,17 @@ public static class KeyFile
         Write(path, key.ExportPem(), PublicMode);
 
     /// <exception cref="KeyFormatException">The file holds no supported private key; the message names the file.</exception>
-    public static SigningKey ReadSigningKey(string path)
-    {
-        string text = File.ReadAllText(path);
-        try
-        {
-            return SigningKey.ImportPem(text);
-        }
-        catch (KeyFormatException e)
-        {
-            throw new KeyFormatException($"{path}: {e.Message}", e);
-        }
-    }
+    public static SigningKey ReadSigningKey(string path) => Read(path, text => SigningKey.ImportPem(text));
 
     /// <exception cref="KeyFormatException">The file holds no supported public key; the message names the file.</exception>
-    public static VerifyingKey ReadVerifyingKey(string path)
+    public static VerifyingKey ReadVerifyingKey(string path) => Read(path, text => VerifyingKey.ImportPem(text));
+
+    private static T Read<T>(string path, Func<string, T> import)
     {
         string text = File.ReadAllText(path);
         try
         {
-            return VerifyingKey.ImportPem(text);
+            return import(text);
         }
         catch (KeyFormatException e)
         {

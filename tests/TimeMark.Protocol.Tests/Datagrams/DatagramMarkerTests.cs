@@ -1,16 +1,12 @@
 using TimeMark.Protocol.Datagrams;
 using TimeMark.Protocol.Keys;
 
+using static TimeMark.Protocol.Tests.TestDatagrams;
+
 namespace TimeMark.Protocol.Tests.Datagrams;
 
 public class DatagramMarkerTests
 {
-    private static Datagram Read(byte[] bytes)
-    {
-        Assert.True(DatagramReader.TryRead(bytes, out Datagram datagram, out DatagramError error), error.ToString());
-        return datagram;
-    }
-
     [Theory]
     [InlineData(Vectors.Ed25519Indefinite, Vectors.Ed25519MarkedIndefinite)]
     [InlineData(Vectors.Ed25519Definite, Vectors.Ed25519MarkedDefinite)]

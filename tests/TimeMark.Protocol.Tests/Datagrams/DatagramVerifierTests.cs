@@ -1,16 +1,12 @@
 using TimeMark.Protocol.Datagrams;
 using TimeMark.Protocol.Keys;
 
+using static TimeMark.Protocol.Tests.TestDatagrams;
+
 namespace TimeMark.Protocol.Tests.Datagrams;
 
 public class DatagramVerifierTests
 {
-    private static Datagram Read(byte[] bytes)
-    {
-        Assert.True(DatagramReader.TryRead(bytes, out Datagram datagram, out DatagramError error), error.ToString());
-        return datagram;
-    }
-
     public static TheoryData<string, string> DeviceVectors => new()
     {
         { Vectors.P256Indefinite, "device-p256.pem" },

@@ -2,6 +2,8 @@ using System.Diagnostics;
 using TimeMark.Protocol.Datagrams;
 using TimeMark.Protocol.Verification;
 
+using static TimeMark.Protocol.Tests.TestDatagrams;
+
 namespace TimeMark.Protocol.Tests.Interop;
 
 /// <summary>
@@ -29,12 +31,6 @@ public class PythonInteropTests
         Assert.True(process.WaitForExit(TimeSpan.FromSeconds(30)), "braid.py timed out");
         Assert.True(process.ExitCode is 0 or 1, $"braid.py failed ({process.ExitCode}): {error}");
         return (process.ExitCode, output.Trim());
-    }
-
-    private static Datagram Read(byte[] bytes)
-    {
-        Assert.True(DatagramReader.TryRead(bytes, out Datagram datagram, out DatagramError error), error.ToString());
-        return datagram;
     }
 
     [Theory]
