@@ -5,8 +5,8 @@
 set -euo pipefail
 cd "$(dirname "$0")"
 
-# Debian packages the tests use: Python interop peers (cbor2, PyNaCl, cryptography).
-APT_PACKAGES=(python3 python3-cbor2 python3-nacl python3-cryptography)
+# Debian packages the tests use: Python interop peers (cbor2, PyNaCl, cryptography), openssl.
+APT_PACKAGES=(python3 python3-cbor2 python3-nacl python3-cryptography openssl)
 
 missing=()
 for package in "${APT_PACKAGES[@]}"; do
