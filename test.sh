@@ -5,8 +5,9 @@
 set -euo pipefail
 cd "$(dirname "$0")"
 
-# Debian packages the tests use: Python interop peers (cbor2, PyNaCl, cryptography), openssl.
-APT_PACKAGES=(python3 python3-cbor2 python3-nacl python3-cryptography openssl)
+# Debian packages the tests use: Python interop peers (cbor2, PyNaCl, cryptography),
+# openssl, and a PostgreSQL server for the evidence log's PostgreSQL store.
+APT_PACKAGES=(python3 python3-cbor2 python3-nacl python3-cryptography openssl postgresql)
 
 missing=()
 for package in "${APT_PACKAGES[@]}"; do
@@ -26,7 +27,16 @@ dotnet restore TimeMark.slnx --locked-mode
 dotnet build TimeMark.slnx --no-restore -c Release
 
 results=$(mktemp -d)
-trap 'rm -rf "$results"' EXIT
+postgres=$(mktemp -d)
+cleanup() {
+  tests/services/postgres.sh stop "$postgres"
+  rm -rf "$results" "$postgres"
+}
+trap cleanup EXIT
+
+# The PostgreSQL tests run against this server; without the variable they fail, never skip.
+TIMEMARK_TEST_POSTGRES=$(tests/services/postgres.sh start "$postgres")
+export TIMEMARK_TEST_POSTGRES
 status=0
 dotnet test TimeMark.slnx --no-build -c Release --logger "trx" --results-directory "$results" || status=$?
 
