@@ -1,0 +1,99 @@
+using System.Collections.Concurrent;
+using Microsoft.Extensions.Logging;
+using TimeMark.Protocol.Keys;
+
+namespace TimeMark.Broker.Devices;
+
+/// <summary>
+/// The devices the broker knows: one public key per agent, read from
+/// <c>{folder}/{ID}.pem</c>. Parsed keys are cached, because importing a key
+/// costs more than a verification; a change to the folder (seen through the
+/// file-system watcher) drops the cached entry, so the next message reads the
+/// file again, without a restart. Absent and broken files are cached too, so a
+/// flood from an unknown device does not turn into a flood of disk reads.
+/// </summary>
+/// <remarks>
+/// A replaced key is not disposed: a verification on another thread may still
+/// be using it, and its native handle is released by its finalizer.
+/// </remarks>
+public sealed partial class DeviceRegistry : IDisposable
+{
+    private const string KeyExtension = ".pem";
+
+    private readonly string _folder;
+    private readonly ILogger<DeviceRegistry> _logger;
+    private readonly FileSystemWatcher? _watcher;
+    private readonly ConcurrentDictionary<string, DeviceKeyLookup> _cache = new(StringComparer.Ordinal);
+
+    public DeviceRegistry(string folder, ILogger<DeviceRegistry> logger)
+    {
+        _folder = Path.GetFullPath(folder);
+        _logger = logger;
+        if (Directory.Exists(_folder))
+        {
+            _watcher = new FileSystemWatcher(_folder, "*" + KeyExtension)
+            {
+                NotifyFilter = NotifyFilters.FileName | NotifyFilters.LastWrite | NotifyFilters.Size | NotifyFilters.CreationTime,
+            };
+            _watcher.Changed += (_, e) => Forget(e.Name);
+            _watcher.Created += (_, e) => Forget(e.Name);
+            _watcher.Deleted += (_, e) => Forget(e.Name);
+            _watcher.Renamed += (_, e) => { Forget(e.OldName); Forget(e.Name); };
+            // A lost event (watcher buffer overflow) could leave a stale key: forget them all.
+            _watcher.Error += (_, _) => _cache.Clear();
+            _watcher.EnableRaisingEvents = true;
+        }
+        else
+        {
+            LogNoFolder(_logger, _folder);
+        }
+    }
+
+    /// <summary>The folder the keys are read from.</summary>
+    public string Folder => _folder;
+
+    /// <summary>Finds the key of <paramref name="agentId"/>; the lookup says why when there is none.</summary>
+    public DeviceKeyLookup Find(string agentId)
+    {
+        if (!AgentId.IsValid(agentId))
+            return DeviceKeyLookup.Unknown($"\"{agentId}\" is not a valid agent ID");
+        return _cache.GetOrAdd(agentId, Load);
+    }
+
+    public void Dispose() => _watcher?.Dispose();
+
+    private DeviceKeyLookup Load(string agentId)
+    {
+        string path = Path.Combine(_folder, agentId + KeyExtension);
+        try
+        {
+            VerifyingKey key = KeyFile.ReadVerifyingKey(path);
+            LogKeyLoaded(_logger, agentId, key.Algorithm, key.Id);
+            return DeviceKeyLookup.Found(key);
+        }
+        catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException)
+        {
+            return DeviceKeyLookup.Unknown($"no key file {agentId}{KeyExtension} in the devices folder");
+        }
+        catch (Exception e) when (e is KeyFormatException or IOException or UnauthorizedAccessException)
+        {
+            LogKeyUnreadable(_logger, path, e.Message);
+            return DeviceKeyLookup.Unknown($"the key file {agentId}{KeyExtension} cannot be used: {e.Message}");
+        }
+    }
+
+    private void Forget(string? fileName)
+    {
+        if (fileName is not null && fileName.EndsWith(KeyExtension, StringComparison.Ordinal))
+            _cache.TryRemove(fileName[..^KeyExtension.Length], out _);
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Device {AgentId}: {Algorithm} key {KeyId} loaded")]
+    private static partial void LogKeyLoaded(ILogger logger, string agentId, KeyAlgorithm algorithm, KeyId keyId);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Device key file {Path} cannot be used: {Reason}")]
+    private static partial void LogKeyUnreadable(ILogger logger, string path, string reason);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Devices folder {Folder} does not exist: every device is unknown until the broker restarts with it")]
+    private static partial void LogNoFolder(ILogger logger, string folder);
+}
