@@ -1,0 +1,83 @@
+using TimeMark.Protocol.Datagrams;
+
+namespace TimeMark.Broker.Devices;
+
+/// <summary>
+/// What the broker has seen of one device: VER sequence, replays, clock skew
+/// and counts. Replays are recognised by the hash of the signed pairs, never by
+/// SIGN: an ECDSA signature has a second valid form, so a replay can carry
+/// different SIGN bytes over the same content.
+/// </summary>
+public sealed class DeviceActivity
+{
+    /// <summary>How many recent content hashes are remembered per device for replay detection.</summary>
+    public const int ReplayWindow = 1024;
+
+    private readonly Lock _lock = new();
+
+    // Guarded by _lock.
+    private readonly HashSet<ContentHash> _recent = [];
+    private readonly Queue<ContentHash> _recentOrder = new();
+    private ulong? _lastVer;
+    private long _marked, _rejected, _gaps, _regressions, _replays;
+    private SkewStatistics _skew;
+
+    /// <summary>
+    /// Classifies a verified datagram's VER and content, and remembers it unless it
+    /// is a replay. Call it once per datagram that is about to be marked.
+    /// </summary>
+    public SequenceVerdict Observe(ulong ver, in ContentHash content)
+    {
+        lock (_lock)
+        {
+            if (_recent.Contains(content))
+            {
+                _replays++;
+                return SequenceVerdict.Replay;
+            }
+
+            Remember(content);
+            SequenceVerdict verdict = _lastVer switch
+            {
+                null => SequenceVerdict.InOrder,
+                ulong last when ver == last + 1 => SequenceVerdict.InOrder,
+                ulong last when ver > last => SequenceVerdict.Gap,
+                _ => SequenceVerdict.Regression,
+            };
+            if (verdict == SequenceVerdict.Gap) _gaps++;
+            if (verdict == SequenceVerdict.Regression) _regressions++;
+            _lastVer = ver;
+            return verdict;
+        }
+    }
+
+    public void RecordMarked(ClockSkew? skew)
+    {
+        lock (_lock)
+        {
+            _marked++;
+            if (skew is ClockSkew measured)
+                _skew = _skew.Add(measured);
+        }
+    }
+
+    public void RecordRejected()
+    {
+        lock (_lock)
+            _rejected++;
+    }
+
+    public DeviceSnapshot Snapshot()
+    {
+        lock (_lock)
+            return new DeviceSnapshot(_lastVer, _marked, _rejected, _gaps, _regressions, _replays, _skew);
+    }
+
+    private void Remember(in ContentHash content)
+    {
+        if (_recentOrder.Count == ReplayWindow)
+            _recent.Remove(_recentOrder.Dequeue());
+        _recent.Add(content);
+        _recentOrder.Enqueue(content);
+    }
+}
