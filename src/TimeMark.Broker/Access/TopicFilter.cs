@@ -9,6 +9,26 @@ namespace TimeMark.Broker.Access;
 public static class TopicFilter
 {
     /// <summary>
+    /// True for a well-formed filter (§4.7.1): not empty, no NUL, '#' only as the
+    /// whole last level, '+' only as a whole level.
+    /// </summary>
+    public static bool IsValid(string filter)
+    {
+        if (string.IsNullOrEmpty(filter) || filter.Contains('\0', StringComparison.Ordinal))
+            return false;
+        string[] levels = filter.Split('/');
+        for (int i = 0; i < levels.Length; i++)
+        {
+            string level = levels[i];
+            if (level.Contains('#', StringComparison.Ordinal) && (level != "#" || i != levels.Length - 1))
+                return false;
+            if (level.Contains('+', StringComparison.Ordinal) && level != "+")
+                return false;
+        }
+        return true;
+    }
+
+    /// <summary>
     /// True when every topic that <paramref name="requested"/> matches is also
     /// matched by <paramref name="allowed"/>.
     /// </summary>

@@ -39,4 +39,15 @@ public class TopicFilterTests
 
     [Fact]
     public void Covers_EmptyRequest_False() => Assert.False(TopicFilter.Covers("#", ""));
+
+    [Theory]
+    [InlineData("sport/tennis/#", true)]
+    [InlineData("#", true)]
+    [InlineData("+/+", true)]
+    [InlineData("sport/+/player1", true)]
+    [InlineData("sport/tennis#", false)]
+    [InlineData("sport/#/ranking", false)]
+    [InlineData("sport+", false)]
+    [InlineData("", false)]
+    public void IsValid_FollowsSection4_7_1(string filter, bool expected) => Assert.Equal(expected, TopicFilter.IsValid(filter));
 }

@@ -1,0 +1,83 @@
+using TimeMark.Broker.Access;
+
+namespace TimeMark.Broker.Hosting;
+
+/// <summary>What to do with a message that fails a check.</summary>
+public enum MarkingPolicy
+{
+    /// <summary>Reject it: not forwarded, the publisher told why where MQTT lets it. The default.</summary>
+    Strict,
+    /// <summary>Forward it marked and logged, with <c>tm-status</c> saying what failed.</summary>
+    Permissive,
+}
+
+/// <summary>
+/// Every setting of <c>timemark serve</c>. Bound from the configuration section
+/// "TimeMark" (a JSON file, TIMEMARK_ environment variables, command-line
+/// flags); <see cref="Validate"/> names the key of every bad value.
+/// </summary>
+public sealed class BrokerOptions
+{
+    public const string Section = "TimeMark";
+
+    /// <summary>Broker key and evidence log.</summary>
+    public string DataDirectory { get; set; } = "data";
+
+    /// <summary>One public key per agent: {ID}.pem.</summary>
+    public string DevicesDirectory { get; set; } = "devices";
+
+    /// <summary>MQTT over TCP, HOST:PORT with an explicit address.</summary>
+    public string Mqtt { get; set; } = "0.0.0.0:1883";
+
+    /// <summary>HTTP API (build, keys, log, devices, metrics), HOST:PORT.</summary>
+    public string Http { get; set; } = "0.0.0.0:8080";
+
+    public MarkingPolicy Policy { get; set; } = MarkingPolicy.Strict;
+
+    /// <summary>
+    /// Messages queued for one subscriber before the oldest is dropped. MQTTnet's default of 1000
+    /// drops messages under ordinary bursts; a notary must not lose what it marked.
+    /// </summary>
+    public int MaxPendingMessagesPerClient { get; set; } = 250_000;
+
+    /// <summary>The checkpoint origin line; empty means "timemark/{broker key ID}".</summary>
+    public string LogOrigin { get; set; } = "";
+
+    /// <summary>How often a checkpoint is signed while entries arrive.</summary>
+    public TimeSpan CheckpointInterval { get; set; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>What clients other than agents may publish and subscribe to.</summary>
+    public IList<AccessRule> Access { get; init; } = [];
+
+    /// <summary>Every problem, each naming its configuration key; empty when the options are usable.</summary>
+    public IReadOnlyList<string> Validate()
+    {
+        var problems = new List<string>();
+        if (string.IsNullOrWhiteSpace(DataDirectory))
+            problems.Add($"{Section}:{nameof(DataDirectory)} must name a folder");
+        if (string.IsNullOrWhiteSpace(DevicesDirectory))
+            problems.Add($"{Section}:{nameof(DevicesDirectory)} must name a folder");
+        if (!Endpoint.TryParse(Mqtt, out _))
+            problems.Add($"{Section}:{nameof(Mqtt)} is \"{Mqtt}\"; expected HOST:PORT with an IP address, e.g. 0.0.0.0:1883");
+        if (!Endpoint.TryParse(Http, out _))
+            problems.Add($"{Section}:{nameof(Http)} is \"{Http}\"; expected HOST:PORT with an IP address, e.g. 0.0.0.0:8080");
+        if (!Enum.IsDefined(Policy))
+            problems.Add($"{Section}:{nameof(Policy)} must be Strict or Permissive");
+        if (MaxPendingMessagesPerClient < 1)
+            problems.Add($"{Section}:{nameof(MaxPendingMessagesPerClient)} must be at least 1");
+        if (CheckpointInterval <= TimeSpan.Zero)
+            problems.Add($"{Section}:{nameof(CheckpointInterval)} must be positive");
+        for (int i = 0; i < Access.Count; i++)
+        {
+            AccessRule rule = Access[i];
+            if (string.IsNullOrWhiteSpace(rule.Identity))
+                problems.Add($"{Section}:{nameof(Access)}:{i}:{nameof(AccessRule.Identity)} must name a client");
+            foreach (string filter in rule.Publish.Concat(rule.Subscribe))
+            {
+                if (!TopicFilter.IsValid(filter))
+                    problems.Add($"{Section}:{nameof(Access)}:{i}: \"{filter}\" is not a valid MQTT topic filter");
+            }
+        }
+        return problems;
+    }
+}

@@ -1,0 +1,26 @@
+using TimeMark.Broker.Access;
+using TimeMark.Broker.Hosting;
+
+namespace TimeMark.Broker.Tests.Hosting;
+
+public class BrokerOptionsTests
+{
+    [Fact]
+    public void Validate_Defaults_HaveNoProblem() => Assert.Empty(new BrokerOptions().Validate());
+
+    [Fact]
+    public void Validate_MqttWithoutAddress_NamesTheKey() =>
+        Assert.Equal(["TimeMark:Mqtt is \"1883\"; expected HOST:PORT with an IP address, e.g. 0.0.0.0:1883"],
+            new BrokerOptions { Mqtt = "1883" }.Validate());
+
+    [Fact]
+    public void Validate_BadAccessFilter_NamesTheRule()
+    {
+        var options = new BrokerOptions { Access = [new AccessRule { Identity = "etl", Subscribe = ["braid/#/x"] }] };
+        Assert.Equal(["TimeMark:Access:0: \"braid/#/x\" is not a valid MQTT topic filter"], options.Validate());
+    }
+
+    [Fact]
+    public void Validate_EveryProblem_IsListed() =>
+        Assert.Equal(3, new BrokerOptions { Http = "x", MaxPendingMessagesPerClient = 0, CheckpointInterval = TimeSpan.Zero }.Validate().Count);
+}
