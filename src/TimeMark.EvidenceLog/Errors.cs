@@ -46,6 +46,42 @@ internal static class Errors
     public static InvalidOperationException NotAHashTile() =>
         new("tile: an entry bundle has no stored hashes; read its entries instead");
 
+    public static ArgumentException PayloadTooLarge(string paramName, int length) =>
+        new($"log entry: payload is {length} bytes, at most {LogEntry.MaxPayloadSize} fit a tlog-tiles entry bundle", paramName);
+
+    public static ArgumentException InvalidEntryText(string paramName, int maxBytes) =>
+        new($"log entry: {paramName} must be non-empty, valid UTF-16 and at most {maxBytes} UTF-8 bytes", paramName);
+
+    public static InvalidDataException StoreProblem(string path, string problem) =>
+        new($"evidence log store '{path}': {problem}");
+
+    // SQLite primary result codes (https://sqlite.org/rescode.html): 11 SQLITE_CORRUPT, 26 SQLITE_NOTADB.
+    public static InvalidDataException StoreUnreadable(string path, Microsoft.Data.Sqlite.SqliteException e) =>
+        new($"evidence log store '{path}': " + (e.SqliteErrorCode switch
+        {
+            11 => "the database file is corrupt",
+            26 => "the file is not a SQLite database",
+            _ => "the database cannot be opened or read",
+        }) + $" (SQLite error {e.SqliteErrorCode}: {e.Message})", e);
+
+    public static InvalidDataException StoreMissingRow(string path, string table, long index) =>
+        new($"evidence log store '{path}': table {table} has no row {index} although the tree includes it");
+
+    public static ArgumentException InvalidOption(string option, string rule) =>
+        new($"evidence log option {option} {rule}", option);
+
+    public static ObjectDisposedException LogStopping() =>
+        new(nameof(LogAppender), "evidence log: the log is stopping; no index can be reserved or filled");
+
+    public static InvalidOperationException LogFailed(Exception cause) =>
+        new("evidence log: the sequencer stopped after a storage failure; no entry can be appended", cause);
+
+    public static InvalidOperationException AlreadyFilled(long index) =>
+        new($"evidence log: index {index} was already filled");
+
+    public static InvalidOperationException NotCommitted(long index) =>
+        new($"evidence log: the log stopped before index {index} became durable (an earlier index was never filled)");
+
     public static UnreachableException BadMath(string where) =>
         new($"evidence log: bad index math in {where}");
 }

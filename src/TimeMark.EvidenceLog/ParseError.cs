@@ -59,4 +59,19 @@ public enum ParseError
 
     /// <summary>An entry bundle holds a different number of entries than its tile width.</summary>
     EntryCountMismatch,
+
+    /// <summary>
+    /// A log entry is not one well-formed item of RFC 8949 §4.2.1 deterministic CBOR: indefinite length,
+    /// non-shortest integer or length, duplicate or unsorted keys, invalid UTF-8, a tag, or truncated.
+    /// </summary>
+    NotDeterministicCbor,
+
+    /// <summary>A log entry is followed by more bytes.</summary>
+    TrailingBytes,
+
+    /// <summary>A log entry's kind (key 0) is not a kind this version knows.</summary>
+    UnknownEntryKind,
+
+    /// <summary>A log entry lacks a field its kind requires, has one it does not allow, or a field has the wrong type, is empty or too long.</summary>
+    InvalidEntryField,
 }
