@@ -6,6 +6,13 @@ public sealed class AccessRule
     /// <summary>The client's identity: its MQTT username, or its certificate's subject CN under mTLS.</summary>
     public string Identity { get; set; } = "";
 
+    /// <summary>
+    /// Hex SHA-256 of the password the client must give when it connects without a
+    /// client certificate. Unsalted, so use a long random password. Without it,
+    /// the username alone is trusted: only on a network where that is acceptable.
+    /// </summary>
+    public string? PasswordSha256 { get; set; }
+
     /// <summary>Topic filters the client may publish to.</summary>
     public IList<string> Publish { get; init; } = [];
 

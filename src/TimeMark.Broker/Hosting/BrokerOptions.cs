@@ -12,14 +12,14 @@ public enum MarkingPolicy
 }
 
 /// <summary>
-/// Every setting of <c>timemark serve</c>. Bound from the configuration section
-/// "TimeMark" (a JSON file, TIMEMARK_ environment variables, command-line
-/// flags); <see cref="Validate"/> names the key of every bad value.
+/// Every setting of <c>timemark serve</c>, bound from the root of the
+/// configuration: the JSON file (timemark.json), environment variables
+/// (TIMEMARK_MQTT, TIMEMARK_ACCESS__0__IDENTITY, …) and command-line flags, in
+/// that order of precedence from lowest to highest. <see cref="Validate"/> names
+/// the key of every bad value.
 /// </summary>
 public sealed class BrokerOptions
 {
-    public const string Section = "TimeMark";
-
     /// <summary>Broker key and evidence log.</summary>
     public string DataDirectory { get; set; } = "data";
 
@@ -54,28 +54,28 @@ public sealed class BrokerOptions
     {
         var problems = new List<string>();
         if (string.IsNullOrWhiteSpace(DataDirectory))
-            problems.Add($"{Section}:{nameof(DataDirectory)} must name a folder");
+            problems.Add($"{nameof(DataDirectory)} must name a folder");
         if (string.IsNullOrWhiteSpace(DevicesDirectory))
-            problems.Add($"{Section}:{nameof(DevicesDirectory)} must name a folder");
+            problems.Add($"{nameof(DevicesDirectory)} must name a folder");
         if (!Endpoint.TryParse(Mqtt, out _))
-            problems.Add($"{Section}:{nameof(Mqtt)} is \"{Mqtt}\"; expected HOST:PORT with an IP address, e.g. 0.0.0.0:1883");
+            problems.Add($"{nameof(Mqtt)} is \"{Mqtt}\"; expected HOST:PORT with an IP address, e.g. 0.0.0.0:1883");
         if (!Endpoint.TryParse(Http, out _))
-            problems.Add($"{Section}:{nameof(Http)} is \"{Http}\"; expected HOST:PORT with an IP address, e.g. 0.0.0.0:8080");
+            problems.Add($"{nameof(Http)} is \"{Http}\"; expected HOST:PORT with an IP address, e.g. 0.0.0.0:8080");
         if (!Enum.IsDefined(Policy))
-            problems.Add($"{Section}:{nameof(Policy)} must be Strict or Permissive");
+            problems.Add($"{nameof(Policy)} must be Strict or Permissive");
         if (MaxPendingMessagesPerClient < 1)
-            problems.Add($"{Section}:{nameof(MaxPendingMessagesPerClient)} must be at least 1");
+            problems.Add($"{nameof(MaxPendingMessagesPerClient)} must be at least 1");
         if (CheckpointInterval <= TimeSpan.Zero)
-            problems.Add($"{Section}:{nameof(CheckpointInterval)} must be positive");
+            problems.Add($"{nameof(CheckpointInterval)} must be positive");
         for (int i = 0; i < Access.Count; i++)
         {
             AccessRule rule = Access[i];
             if (string.IsNullOrWhiteSpace(rule.Identity))
-                problems.Add($"{Section}:{nameof(Access)}:{i}:{nameof(AccessRule.Identity)} must name a client");
+                problems.Add($"{nameof(Access)}:{i}:{nameof(AccessRule.Identity)} must name a client");
             foreach (string filter in rule.Publish.Concat(rule.Subscribe))
             {
                 if (!TopicFilter.IsValid(filter))
-                    problems.Add($"{Section}:{nameof(Access)}:{i}: \"{filter}\" is not a valid MQTT topic filter");
+                    problems.Add($"{nameof(Access)}:{i}: \"{filter}\" is not a valid MQTT topic filter");
             }
         }
         return problems;

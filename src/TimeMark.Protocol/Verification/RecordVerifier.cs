@@ -67,7 +67,11 @@ public static class RecordVerifier
         return new VerificationReport(checks, skew);
     }
 
-    private static Check CheckDeviceFields(in Datagram datagram)
+    /// <summary>
+    /// The device-fields check on its own, as the broker applies it before marking:
+    /// TS, VER, STATUS and BODY present, PROT 1, ACTION 1..7.
+    /// </summary>
+    public static Check CheckDeviceFields(in Datagram datagram)
     {
         var problems = new List<string>();
         if (datagram.Ts is null) problems.Add("TS is missing");

@@ -10,14 +10,14 @@ public class BrokerOptionsTests
 
     [Fact]
     public void Validate_MqttWithoutAddress_NamesTheKey() =>
-        Assert.Equal(["TimeMark:Mqtt is \"1883\"; expected HOST:PORT with an IP address, e.g. 0.0.0.0:1883"],
+        Assert.Equal(["Mqtt is \"1883\"; expected HOST:PORT with an IP address, e.g. 0.0.0.0:1883"],
             new BrokerOptions { Mqtt = "1883" }.Validate());
 
     [Fact]
     public void Validate_BadAccessFilter_NamesTheRule()
     {
         var options = new BrokerOptions { Access = [new AccessRule { Identity = "etl", Subscribe = ["braid/#/x"] }] };
-        Assert.Equal(["TimeMark:Access:0: \"braid/#/x\" is not a valid MQTT topic filter"], options.Validate());
+        Assert.Equal(["Access:0: \"braid/#/x\" is not a valid MQTT topic filter"], options.Validate());
     }
 
     [Fact]

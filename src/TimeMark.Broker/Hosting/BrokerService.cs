@@ -1,0 +1,123 @@
+using System.Net;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using MQTTnet.Server;
+using TimeMark.Broker.Access;
+using TimeMark.Broker.Clock;
+using TimeMark.Broker.Devices;
+using TimeMark.Broker.Hooks;
+using TimeMark.Broker.Pipeline;
+using TimeMark.EvidenceLog;
+
+namespace TimeMark.Broker.Hosting;
+
+/// <summary>
+/// Owns the broker's parts and their order: keys and evidence log first, then
+/// the MQTT listener; on shutdown the listener stops accepting and disconnects
+/// clients first, then the log commits what was filled and signs a final checkpoint.
+/// </summary>
+public sealed partial class BrokerService : IHostedService, IAsyncDisposable
+{
+    public const string LogFileName = "log.db";
+
+    private readonly BrokerOptions _options;
+    private readonly ILoggerFactory _loggers;
+    private readonly ILogger<BrokerService> _logger;
+    private readonly TimeProvider _time;
+
+    // Set once by StartAsync; read by the HTTP endpoints after start.
+    private BrokerKeys? _keys;
+    private LogAppender? _log;
+    private MqttServer? _mqtt;
+    private DeviceRegistry? _devices;
+
+    public BrokerService(BrokerOptions options, TimeProvider time, ILoggerFactory loggers)
+    {
+        _options = options;
+        _time = time;
+        _loggers = loggers;
+        _logger = loggers.CreateLogger<BrokerService>();
+        Activity = new DeviceActivityTable();
+        Rejections = new RejectionRecorder(time, loggers.CreateLogger<RejectionRecorder>());
+    }
+
+    public DeviceActivityTable Activity { get; }
+
+    public RejectionRecorder Rejections { get; }
+
+    public BrokerKeys Keys => _keys ?? throw NotStarted();
+
+    public LogAppender Log => _log ?? throw NotStarted();
+
+    public async Task StartAsync(CancellationToken cancellationToken)
+    {
+        _keys = BrokerKeys.LoadOrCreate(_options.DataDirectory, _options.LogOrigin, _logger);
+        _log = await LogAppender.StartAsync(new LogAppenderOptions
+        {
+            Path = Path.Combine(_options.DataDirectory, LogFileName),
+            Origin = _keys.LogSigner.Name,
+            CheckpointInterval = _options.CheckpointInterval,
+            TimeProvider = _time,
+        }, _keys.LogSigner, cancellationToken).ConfigureAwait(false);
+
+        _devices = new DeviceRegistry(_options.DevicesDirectory, _loggers.CreateLogger<DeviceRegistry>());
+        var access = new AccessPolicy(_options.Access);
+        var marker = new TimeMarker(access, _devices, Activity, new IngestionClock(_time, _loggers.CreateLogger<IngestionClock>()),
+            _log, _keys.TimeMark, _options.Policy, Rejections, _loggers.CreateLogger<TimeMarker>());
+
+        Endpoint.TryParse(_options.Mqtt, out Endpoint? mqtt);
+        var serverOptions = new MqttServerOptionsBuilder()
+            .WithDefaultEndpoint()
+            .WithDefaultEndpointPort(mqtt!.Value.Port)
+            .WithMaxPendingMessagesPerClient(_options.MaxPendingMessagesPerClient)
+            .Build();
+        Bind(serverOptions.DefaultEndpointOptions, mqtt.Value.Address);
+
+        _mqtt = new MqttServerFactory().CreateMqttServer(serverOptions);
+        var connections = new ConnectionHook(_devices, access, [.. _options.Access], _loggers.CreateLogger<ConnectionHook>());
+        var publishes = new PublishHook(marker);
+        var subscriptions = new SubscriptionHook(access);
+        _mqtt.ValidatingConnectionAsync += connections.ValidateAsync;
+        _mqtt.InterceptingPublishAsync += publishes.InterceptAsync;
+        _mqtt.InterceptingSubscriptionAsync += subscriptions.InterceptAsync;
+        await _mqtt.StartAsync().ConfigureAwait(false);
+
+        LogStarted(_logger, mqtt.Value, _log.TreeSize, _keys.TimeMark.PublicKey.Id.ToString(), _keys.LogSigner.Verifier.Format());
+    }
+
+    public async Task StopAsync(CancellationToken cancellationToken)
+    {
+        if (_mqtt is not null)
+            await _mqtt.StopAsync().ConfigureAwait(false);
+        if (_log is not null)
+        {
+            await _log.StopAsync(cancellationToken).ConfigureAwait(false);
+            LogStopped(_logger, _log.TreeSize);
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        _mqtt?.Dispose();
+        if (_log is not null)
+            await _log.DisposeAsync().ConfigureAwait(false);
+        _devices?.Dispose();
+        _keys?.Dispose();
+    }
+
+    /// <summary>Listens on exactly one address: MQTTnet would otherwise also listen on every IPv4 or IPv6 address.</summary>
+    private static void Bind(MqttServerTcpEndpointBaseOptions endpoint, IPAddress address)
+    {
+        bool isIPv6 = address.AddressFamily == System.Net.Sockets.AddressFamily.InterNetworkV6;
+        endpoint.BoundInterNetworkAddress = isIPv6 ? IPAddress.None : address;
+        endpoint.BoundInterNetworkV6Address = isIPv6 ? address : IPAddress.None;
+    }
+
+    private static InvalidOperationException NotStarted() => new("The broker has not started.");
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "TimeMark broker listening for MQTT on {Endpoint}; evidence log at {TreeSize} entries; time-mark key {KeyId}; log key {LogVerifierKey}")]
+    private static partial void LogStarted(ILogger logger, Endpoint endpoint, long treeSize, string keyId, string logVerifierKey);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "TimeMark broker stopped; evidence log closed at {TreeSize} entries with a final checkpoint")]
+    private static partial void LogStopped(ILogger logger, long treeSize);
+}

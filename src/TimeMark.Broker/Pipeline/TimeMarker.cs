@@ -1,0 +1,214 @@
+using System.Globalization;
+using Microsoft.Extensions.Logging;
+using TimeMark.Broker.Access;
+using TimeMark.Broker.Clock;
+using TimeMark.Broker.Devices;
+using TimeMark.Broker.Hosting;
+using TimeMark.EvidenceLog;
+using TimeMark.Protocol.Datagrams;
+using TimeMark.Protocol.Keys;
+using TimeMark.Protocol.Verification;
+
+namespace TimeMark.Broker.Pipeline;
+
+/// <summary>
+/// The time-mark pipeline for every PUBLISH (issue 4, design.md): check the
+/// publisher's right to the topic; on a BRAID topic read the datagram, verify
+/// SIGN with the publisher's key and its VER and content against what came
+/// before; then reserve a log index, mark, append to the evidence log, and only
+/// once the entry is durable say "forward". Other topics are logged the same
+/// way with the payload untouched and the mark in user properties.
+/// </summary>
+/// <remarks>
+/// Nothing here holds a lock across the signing or the log append: many
+/// publishers are marked in parallel, and the log keeps one order.
+/// </remarks>
+public sealed partial class TimeMarker
+{
+    public const string IngestionTimeProperty = "tm-ingestion-time";
+    public const string LogIndexProperty = "tm-log-index";
+    public const string StatusProperty = "tm-status";
+    public const string TokenProperty = "tm-token";
+
+    /// <summary>Topics whose payloads must be BRAID datagrams: braid/agent/{ID}/...</summary>
+    public const string BraidTopicPrefix = "braid/agent/";
+
+    /// <summary>
+    /// The largest payload accepted: a marked datagram (payload plus the three broker
+    /// fields, at most 119 bytes) must still fit in one evidence-log entry.
+    /// </summary>
+    public const int MaxPayloadLength = LogEntry.MaxPayloadSize - 128;
+
+    private readonly AccessPolicy _access;
+    private readonly DeviceRegistry _devices;
+    private readonly DeviceActivityTable _activity;
+    private readonly IngestionClock _clock;
+    private readonly LogAppender _log;
+    private readonly SigningKey _brokerKey;
+    private readonly MarkingPolicy _policy;
+    private readonly RejectionRecorder _rejections;
+    private readonly ILogger<TimeMarker> _logger;
+
+    public TimeMarker(AccessPolicy access, DeviceRegistry devices, DeviceActivityTable activity, IngestionClock clock,
+        LogAppender log, SigningKey brokerKey, MarkingPolicy policy, RejectionRecorder rejections, ILogger<TimeMarker> logger)
+    {
+        _access = access;
+        _devices = devices;
+        _activity = activity;
+        _clock = clock;
+        _log = log;
+        _brokerKey = brokerKey;
+        _policy = policy;
+        _rejections = rejections;
+        _logger = logger;
+    }
+
+    /// <summary>Decides one PUBLISH. Completes when a forwarded message's entry is durable.</summary>
+    public async ValueTask<PublishOutcome> MarkAsync(PublishRequest request, CancellationToken cancellationToken)
+    {
+        // Access and size are never waived, even in permissive mode: they protect the broker, not the reader.
+        if (!_access.MayPublish(request.Publisher, request.Topic))
+            return Reject(request, RejectReason.TopicNotAllowed, $"{request.Publisher.Name} may not publish on {request.Topic}");
+        if (request.Payload.Length > MaxPayloadLength)
+            return Reject(request, RejectReason.PayloadTooLarge, $"payload of {request.Payload.Length} bytes exceeds {MaxPayloadLength}");
+
+        if (!request.Topic.StartsWith(BraidTopicPrefix, StringComparison.Ordinal))
+            return await MarkPlainAsync(request, MarkStatus.Ok, cancellationToken).ConfigureAwait(false);
+
+        if (!DatagramReader.TryRead(request.Payload, out Datagram datagram, out DatagramError error))
+            return await FailedCheckAsync(request, RejectReason.MalformedDatagram, error.ToString(), null, cancellationToken).ConfigureAwait(false);
+        if (datagram.HasBrokerFields)
+            return await FailedCheckAsync(request, RejectReason.AlreadyMarked, "the datagram already carries broker fields", null, cancellationToken).ConfigureAwait(false);
+
+        DeviceKeyLookup key = _devices.Find(request.Publisher.Name);
+        if (!key.IsKnown)
+            return await FailedCheckAsync(request, RejectReason.UnknownDevice, key.Reason, datagram, cancellationToken).ConfigureAwait(false);
+        if (!DatagramVerifier.VerifyDeviceSignature(datagram, key.Key))
+            return await FailedCheckAsync(request, RejectReason.BadSignature, $"SIGN does not verify with {key.Key}", datagram, cancellationToken).ConfigureAwait(false);
+        Check fields = RecordVerifier.CheckDeviceFields(datagram);
+        if (fields.Outcome == CheckOutcome.Failed)
+            return await FailedCheckAsync(request, RejectReason.BadDeviceFields, fields.Detail, datagram, cancellationToken).ConfigureAwait(false);
+
+        DeviceActivity activity = _activity.For(request.Publisher.Name);
+        SequenceVerdict sequence = activity.Observe(datagram.Ver!.Value, ContentHash.Of(datagram));
+        return sequence switch
+        {
+            SequenceVerdict.Replay => await FailedCheckAsync(request, RejectReason.Replay,
+                $"VER {datagram.Ver}: this signed content was marked before", datagram, cancellationToken).ConfigureAwait(false),
+            SequenceVerdict.Gap => await MarkDatagramAsync(request, datagram, MarkStatus.VerGap, cancellationToken).ConfigureAwait(false),
+            SequenceVerdict.Regression => await MarkDatagramAsync(request, datagram, MarkStatus.VerRegression, cancellationToken).ConfigureAwait(false),
+            _ => await MarkDatagramAsync(request, datagram, MarkStatus.Ok, cancellationToken).ConfigureAwait(false),
+        };
+    }
+
+    /// <summary>Strict: reject. Permissive: mark anyway, with tm-status naming the failed check.</summary>
+    private async ValueTask<PublishOutcome> FailedCheckAsync(PublishRequest request, RejectReason reason, string detail,
+        Datagram? datagram, CancellationToken cancellationToken)
+    {
+        if (_policy == MarkingPolicy.Strict)
+            return Reject(request, reason, detail);
+
+        _activity.For(request.Publisher.Name).RecordRejected();
+        LogMarkedDespite(_logger, request.Publisher.Name, request.Topic, reason, detail);
+        string status = MarkStatus.Of(reason);
+        // A datagram that cannot be marked in place (unreadable, or already marked) is marked in properties.
+        return datagram is Datagram readable && reason != RejectReason.AlreadyMarked
+            ? await MarkDatagramAsync(request, readable, status, cancellationToken).ConfigureAwait(false)
+            : await MarkPlainAsync(request, status, cancellationToken).ConfigureAwait(false);
+    }
+
+    private async ValueTask<PublishOutcome> MarkDatagramAsync(PublishRequest request, Datagram datagram, string status, CancellationToken cancellationToken)
+    {
+        long index = _log.Reserve();
+        ulong ingestionTime = _clock.Now();
+        byte[] marked;
+        try
+        {
+            marked = DatagramMarker.Mark(datagram, ingestionTime, (ulong)index, _brokerKey);
+        }
+        catch (Exception e) when (e is ArgumentException)
+        {
+            await VoidAsync(index, $"marking failed: {e.Message}").ConfigureAwait(false);
+            return Reject(request, RejectReason.MalformedDatagram, e.Message);
+        }
+
+        PublishOutcome? failure = await AppendAsync(request, index, LogEntry.ForMessage(request.Topic, request.Publisher.Name, ingestionTime, marked), cancellationToken).ConfigureAwait(false);
+        if (failure is not null)
+            return failure;
+
+        _activity.For(request.Publisher.Name).RecordMarked(datagram.Ts is ulong ts ? ClockSkew.Measure(ts, ingestionTime) : null);
+        return PublishOutcome.Forward(marked, MarkProperties(ingestionTime, index, status, token: null));
+    }
+
+    private async ValueTask<PublishOutcome> MarkPlainAsync(PublishRequest request, string status, CancellationToken cancellationToken)
+    {
+        long index = _log.Reserve();
+        ulong ingestionTime = _clock.Now();
+        var entry = LogEntry.ForMessage(request.Topic, request.Publisher.Name, ingestionTime, request.Payload);
+        var token = new byte[64];
+        _brokerKey.Sign(entry.Format(), token);
+
+        PublishOutcome? failure = await AppendAsync(request, index, entry, cancellationToken).ConfigureAwait(false);
+        return failure ?? PublishOutcome.Forward(request.Payload, MarkProperties(ingestionTime, index, status, token));
+    }
+
+    /// <summary>Appends and waits until durable; on failure voids the index (never a hole) and returns the rejection.</summary>
+    private async ValueTask<PublishOutcome?> AppendAsync(PublishRequest request, long index, LogEntry entry, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await _log.FillAsync(index, entry, cancellationToken).ConfigureAwait(false);
+            return null;
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            // The publisher went away; the entry is still appended (FillAsync only stops waiting),
+            // but nothing is forwarded for a publish that was never acknowledged.
+            throw;
+        }
+        catch (Exception e)
+        {
+            LogAppendFailed(_logger, index, e.Message);
+            return Reject(request, RejectReason.LogFailure, "the evidence log could not store the message");
+        }
+    }
+
+    private async Task VoidAsync(long index, string reason)
+    {
+        try
+        {
+            await _log.VoidAsync(index, reason).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is InvalidOperationException or ObjectDisposedException or IOException)
+        {
+            LogAppendFailed(_logger, index, e.Message);
+        }
+    }
+
+    private PublishOutcome Reject(in PublishRequest request, RejectReason reason, string detail)
+    {
+        _rejections.Record(request, reason, detail);
+        if (request.Publisher.IsAgent)
+            _activity.For(request.Publisher.Name).RecordRejected();
+        return PublishOutcome.Reject(reason, detail);
+    }
+
+    private static KeyValuePair<string, string>[] MarkProperties(ulong ingestionTime, long index, string status, byte[]? token)
+    {
+        var properties = new List<KeyValuePair<string, string>>(4)
+        {
+            new(IngestionTimeProperty, ingestionTime.ToString(CultureInfo.InvariantCulture)),
+            new(LogIndexProperty, index.ToString(CultureInfo.InvariantCulture)),
+            new(StatusProperty, status),
+        };
+        if (token is not null)
+            properties.Add(new(TokenProperty, Convert.ToBase64String(token)));
+        return [.. properties];
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Permissive policy: marked a message from {Publisher} on {Topic} despite {Reason}: {Detail}")]
+    private static partial void LogMarkedDespite(ILogger logger, string publisher, string topic, RejectReason reason, string detail);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Evidence log append of index {Index} failed: {Reason}")]
+    private static partial void LogAppendFailed(ILogger logger, long index, string reason);
+}
