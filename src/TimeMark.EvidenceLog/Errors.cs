@@ -64,6 +64,22 @@ internal static class Errors
             _ => "the database cannot be opened or read",
         }) + $" (SQLite error {e.SqliteErrorCode}: {e.Message})", e);
 
+    // PostgreSQL errors carry a SQLSTATE (https://www.postgresql.org/docs/current/errcodes-appendix.html); network and
+    // protocol failures have none. Npgsql's messages never include the connection string's password.
+    public static InvalidDataException StoreUnreadable(string name, Npgsql.NpgsqlException e) =>
+        new($"evidence log store '{name}': " + (e is Npgsql.PostgresException postgres
+            ? $"the database cannot be opened or read (PostgreSQL error {postgres.SqlState}: {postgres.MessageText})"
+            : $"the PostgreSQL server cannot be reached or refused the connection ({e.Message})"), e);
+
+    public static ArgumentException InvalidPostgresUrl(string paramName, string problem) =>
+        new($"evidence log: the PostgreSQL URL {problem} (expected postgresql://user:password@host:port/database?key=value)", paramName);
+
+    public static ArgumentException InvalidLogName(string paramName, string rule) =>
+        new($"evidence log: log name {rule}", paramName);
+
+    public static ArgumentException LogNameForSqlite(string paramName) =>
+        new("evidence log: a log name is for PostgreSQL only; a SQLite file holds one log", paramName);
+
     public static InvalidDataException StoreMissingRow(string path, string table, long index) =>
         new($"evidence log store '{path}': table {table} has no row {index} although the tree includes it");
 

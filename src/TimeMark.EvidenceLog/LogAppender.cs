@@ -10,7 +10,6 @@
 // safe under the broker's contract: a message (and the token naming its LOG_INDEX) is forwarded and acknowledged
 // only after its FillAsync task completed, i.e. only for durable indexes.
 
-using System.Runtime.InteropServices;
 using System.Threading.Channels;
 
 namespace TimeMark.EvidenceLog;
@@ -42,7 +41,7 @@ public sealed class LogAppender : IAsyncDisposable
 
     // Sequencer-owned: filled slots not yet committed, by index, and the tree size of _latestCheckpoint.
     private readonly Dictionary<long, Command> _pending = [];
-    private readonly List<PendingEntry> _batch = [];
+    private readonly PendingEntry[] _batch;
     private readonly List<TaskCompletionSource> _batchWaiters = [];
     private long _checkpointSize;
 
@@ -54,9 +53,10 @@ public sealed class LogAppender : IAsyncDisposable
     private readonly Lock _shutdownLock = new();
     private Task? _shutdown;
 
-    private LogAppender(SqliteLogStore store, NoteSigner signer, LogAppenderOptions options, SignedNote latest, long checkpointSize)
+    private LogAppender(LogStore store, NoteSigner signer, LogAppenderOptions options, SignedNote latest, long checkpointSize)
     {
         Store = store;
+        _batch = new PendingEntry[options.MaxBatchSize];
         _signer = signer;
         _origin = options.Origin;
         _maxBatchSize = options.MaxBatchSize;
@@ -75,7 +75,7 @@ public sealed class LogAppender : IAsyncDisposable
     }
 
     /// <summary>The store, for reads (entries, proofs, checkpoints). Owned by the appender and disposed with it.</summary>
-    public SqliteLogStore Store { get; }
+    public LogStore Store { get; }
 
     /// <summary>The number of durable entries.</summary>
     public long TreeSize => Store.TreeSize;
@@ -97,31 +97,34 @@ public sealed class LogAppender : IAsyncDisposable
     public SignedNote LatestCheckpoint => Volatile.Read(ref _latestCheckpoint);
 
     /// <summary>
-    /// Opens (or creates) the log at <see cref="LogAppenderOptions.Path"/> and starts its sequencer. The counter resumes
-    /// at the durable size. If the log has no checkpoint yet, one of the current tree is signed first.
+    /// Opens (or creates) the log in <see cref="LogAppenderOptions.Database"/> (SQLite or PostgreSQL, see <see cref="LogStore.OpenDatabaseAsync"/>),
+    /// claims it as its one writer and starts its sequencer. The counter resumes at the durable size. If the log has no
+    /// checkpoint yet, one of the current tree is signed first.
     /// </summary>
     /// <param name="options">Validated here.</param>
     /// <param name="signer">The log's checkpoint key; its name should be the origin. The caller keeps owning the key.</param>
     /// <param name="cancellationToken">Cancels opening.</param>
     /// <exception cref="ArgumentException">An option is invalid.</exception>
     /// <exception cref="InvalidDataException">
-    /// The store cannot be opened (see <see cref="SqliteLogStore.OpenAsync"/>), or its latest checkpoint has another origin or is not signed by <paramref name="signer"/>.
+    /// The store cannot be opened (see <see cref="LogStore.OpenDatabaseAsync"/>), another appender holds the PostgreSQL log, the
+    /// PostgreSQL server does not make commits durable, or the latest checkpoint has another origin or is not signed by <paramref name="signer"/>.
     /// </exception>
     public static async Task<LogAppender> StartAsync(LogAppenderOptions options, NoteSigner signer, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(signer);
         options.Validate();
-        SqliteLogStore store = await SqliteLogStore.OpenAsync(options.Path, cancellationToken).ConfigureAwait(false);
+        LogStore store = await LogStore.OpenDatabaseAsync(options.Database, options.LogName, cancellationToken).ConfigureAwait(false);
         try
         {
+            await store.PrepareForWritingAsync(cancellationToken).ConfigureAwait(false);
             SignedNote latest;
             long checkpointSize;
-            byte[]? stored = store.LatestCheckpoint();
+            byte[]? stored = await store.ReadLatestCheckpointAsync(cancellationToken).ConfigureAwait(false);
             if (stored is null)
             {
                 checkpointSize = store.TreeSize;
-                latest = SignCheckpoint(store, options.Origin, signer, checkpointSize);
+                latest = await SignCheckpointAsync(store, options.Origin, signer, checkpointSize).ConfigureAwait(false);
             }
             else
             {
@@ -131,11 +134,18 @@ public sealed class LogAppender : IAsyncDisposable
                     || checkpoint.Origin != options.Origin
                     || !note.Verify([signer.Verifier]))
                 {
-                    throw Errors.StoreProblem(store.Path, $"latest checkpoint is not one of origin '{options.Origin}' signed by {signer}");
+                    throw Errors.StoreProblem(store.Name, $"latest checkpoint is not one of origin '{options.Origin}' signed by {signer}");
                 }
 
                 latest = note;
                 checkpointSize = checkpoint.TreeSize;
+                if (checkpointSize < store.TreeSize)
+                {
+                    // Entries made durable after the last checkpoint (a crash between commit and signing)
+                    // are covered at once, not only when the next entry arrives.
+                    checkpointSize = store.TreeSize;
+                    latest = await SignCheckpointAsync(store, options.Origin, signer, checkpointSize).ConfigureAwait(false);
+                }
             }
 
             var appender = new LogAppender(store, signer, options, latest, checkpointSize);
@@ -144,7 +154,7 @@ public sealed class LogAppender : IAsyncDisposable
         }
         catch
         {
-            store.Dispose();
+            await store.DisposeAsync().ConfigureAwait(false);
             throw;
         }
     }
@@ -261,11 +271,11 @@ public sealed class LogAppender : IAsyncDisposable
         return LatestCheckpoint;
     }
 
-    private static SignedNote SignCheckpoint(SqliteLogStore store, string origin, NoteSigner signer, long treeSize)
+    private static async Task<SignedNote> SignCheckpointAsync(LogStore store, string origin, NoteSigner signer, long treeSize)
     {
-        var checkpoint = new Checkpoint(origin, treeSize, store.TreeHash(treeSize));
+        var checkpoint = new Checkpoint(origin, treeSize, await store.ReadTreeHashAsync(treeSize).ConfigureAwait(false));
         SignedNote note = SignedNote.Sign(checkpoint.Format(), signer);
-        store.AddCheckpoint(treeSize, note.Format());
+        await store.AddCheckpointAsync(treeSize, note.Format()).ConfigureAwait(false);
         return note;
     }
 
@@ -312,7 +322,7 @@ public sealed class LogAppender : IAsyncDisposable
             await _tickerStop.CancelAsync().ConfigureAwait(false);
             await _ticker.ConfigureAwait(false);
             _tickerStop.Dispose();
-            Store.Dispose();
+            await Store.DisposeAsync().ConfigureAwait(false);
         }
     }
 
@@ -362,10 +372,10 @@ public sealed class LogAppender : IAsyncDisposable
                     }
                 }
 
-                CommitContiguous();
+                await CommitContiguousAsync().ConfigureAwait(false);
                 if (tick || checkpointWaiters.Count > 0)
                 {
-                    CheckpointIfGrown();
+                    await CheckpointIfGrownAsync().ConfigureAwait(false);
                     checkpointWaiters.ForEach(waiter => waiter.TrySetResult());
                     checkpointWaiters.Clear();
                 }
@@ -396,8 +406,8 @@ public sealed class LogAppender : IAsyncDisposable
                 }
             }
 
-            CommitContiguous();
-            CheckpointIfGrown();
+            await CommitContiguousAsync().ConfigureAwait(false);
+            await CheckpointIfGrownAsync().ConfigureAwait(false);
             checkpointWaiters.ForEach(waiter => waiter.TrySetResult());
             foreach ((long index, Command command) in _pending)
             {
@@ -436,25 +446,26 @@ public sealed class LogAppender : IAsyncDisposable
     }
 
     // Commits the contiguous run of filled slots at the tree's end, in batches of at most _maxBatchSize.
-    private void CommitContiguous()
+    private async Task CommitContiguousAsync()
     {
         while (true)
         {
-            _batch.Clear();
             _batchWaiters.Clear();
             long next = TreeSize;
-            while (_batch.Count < _maxBatchSize && _pending.Remove(next + _batch.Count, out Command command))
+            int count = 0;
+            while (count < _maxBatchSize && _pending.Remove(next + count, out Command command))
             {
-                _batch.Add(command.Entry);
+                _batch[count++] = command.Entry;
                 _batchWaiters.Add(command.Completion!);
             }
 
-            if (_batch.Count == 0)
+            if (count == 0)
             {
                 return;
             }
 
-            Store.Append(CollectionsMarshal.AsSpan(_batch));
+            await Store.AppendAsync(_batch.AsMemory(0, count)).ConfigureAwait(false);
+            Array.Clear(_batch, 0, count);
             foreach (TaskCompletionSource waiter in _batchWaiters)
             {
                 waiter.TrySetResult();
@@ -464,13 +475,13 @@ public sealed class LogAppender : IAsyncDisposable
         }
     }
 
-    private void CheckpointIfGrown()
+    private async Task CheckpointIfGrownAsync()
     {
         // Checkpoints strictly advance: a size is signed once, and only sizes of the one append-only tree.
         long size = TreeSize;
         if (size > _checkpointSize)
         {
-            SignedNote note = SignCheckpoint(Store, _origin, _signer, size);
+            SignedNote note = await SignCheckpointAsync(Store, _origin, _signer, size).ConfigureAwait(false);
             Volatile.Write(ref _latestCheckpoint, note);
             _checkpointSize = size;
             CheckpointSigned?.Invoke(note);

@@ -11,8 +11,25 @@ public sealed class LogAppenderOptions
     /// <summary>The default for <see cref="CheckpointInterval"/>: design.md asks for a checkpoint at least once a second while entries arrive.</summary>
     public static readonly TimeSpan DefaultCheckpointInterval = TimeSpan.FromSeconds(1);
 
-    /// <summary>The SQLite file (created if missing).</summary>
-    public string Path { get; set; } = string.Empty;
+    /// <summary>
+    /// The log's database, as <see cref="LogStore.OpenDatabaseAsync"/> reads it: a SQLite file path (created if missing), or a
+    /// PostgreSQL URL (<c>postgresql://user:password@host:5432/database</c>) or Npgsql connection string (<c>Host=…;Database=…</c>).
+    /// </summary>
+    public string Database { get; set; } = string.Empty;
+
+    /// <summary>The SQLite file: the same setting as <see cref="Database"/>, under its name from before PostgreSQL support.</summary>
+    [System.ComponentModel.EditorBrowsable(System.ComponentModel.EditorBrowsableState.Never)]
+    public string Path
+    {
+        get => Database;
+        set => Database = value;
+    }
+
+    /// <summary>
+    /// PostgreSQL only: the log's name, which is the PostgreSQL schema holding its tables, so several brokers can share one
+    /// database with one log each (default <see cref="PostgresLogStore.DefaultLogName"/>). Must be null for a SQLite file, which holds one log.
+    /// </summary>
+    public string? LogName { get; set; }
 
     /// <summary>The checkpoint origin line, e.g. <c>timemark.example/broker-1</c>; by convention also the signing key's name.</summary>
     public string Origin { get; set; } = string.Empty;
@@ -30,9 +47,19 @@ public sealed class LogAppenderOptions
     /// <exception cref="ArgumentException">A setting is missing or out of range.</exception>
     public void Validate()
     {
-        if (string.IsNullOrWhiteSpace(Path))
+        if (string.IsNullOrWhiteSpace(Database))
         {
-            throw Errors.InvalidOption(nameof(Path), "must name the SQLite file");
+            throw Errors.InvalidOption(nameof(Database), "must name a SQLite file or a PostgreSQL connection string");
+        }
+
+        if (LogName is not null && !LogStore.IsPostgres(Database))
+        {
+            throw Errors.InvalidOption(nameof(LogName), "is for PostgreSQL only (a SQLite file holds one log)");
+        }
+
+        if (LogName is not null && !PostgresLogStore.IsValidLogName(LogName))
+        {
+            throw Errors.InvalidOption(nameof(LogName), PostgresLogStore.LogNameRule);
         }
 
         if (!NoteText.IsValidLine(Origin))

@@ -1,6 +1,5 @@
-// The evidence log's default store: one SQLite file in WAL mode (https://sqlite.org/wal.html).
-// Stored hashes use the golang.org/x/mod/sumdb/tlog layout (MerkleTree.StoredHashIndex); proofs are planned
-// with the pure plan/compute pairs (InclusionProof.StoredHashIndexes → FromStoredHashes) and read in between.
+// The evidence log's default store: one SQLite file in WAL mode (https://sqlite.org/wal.html), keeping the LogStore
+// contract (LogStore.cs): single writer, durable commits, a contiguous prefix, reads of the durable prefix only.
 //
 // Durability contract: WAL with synchronous=FULL, so every commit fsyncs the WAL before Commit() returns.
 // (WAL with synchronous=NORMAL keeps the file consistent but may lose the last commits on power loss, which
@@ -18,14 +17,9 @@ namespace TimeMark.EvidenceLog;
 /// An evidence log stored in one SQLite file: entries, stored Merkle hashes and signed checkpoints.
 /// Reads are safe from any thread. Writes are internal: only the log's single sequencer (<see cref="LogAppender"/>) makes them.
 /// </summary>
-public sealed class SqliteLogStore : IDisposable
+public sealed class SqliteLogStore : LogStore
 {
-    /// <summary>The schema version this build writes and reads.</summary>
-    public const int SchemaVersion = 1;
-
-    // PRAGMA application_id marks the file as a TimeMark evidence log: ASCII "TMLG".
-    private const int ApplicationId = 0x544D4C47;
-
+    // PRAGMA application_id (LogStore.ApplicationId) marks the file as a TimeMark evidence log.
     private const string CreateSchemaSql = """
         CREATE TABLE schema_version (version INTEGER NOT NULL) STRICT;
         INSERT INTO schema_version (version) VALUES (1);
@@ -49,22 +43,16 @@ public sealed class SqliteLogStore : IDisposable
     private readonly SqliteConnection _read;
     private readonly SemaphoreSlim _readLock = new(1, 1);
 
-    // The durable tree size. Written only by the sequencer, after a commit (Volatile.Write); read by anyone.
-    private long _treeSize;
-
-    private SqliteLogStore(string path, SqliteConnection write, SqliteConnection read, long treeSize)
+    private SqliteLogStore(string path, SqliteConnection write, SqliteConnection read)
+        : base(path)
     {
         Path = path;
         _write = write;
         _read = read;
-        _treeSize = treeSize;
     }
 
-    /// <summary>The database file.</summary>
+    /// <summary>The database file (full path; also <see cref="LogStore.Name"/>).</summary>
     public string Path { get; }
-
-    /// <summary>The number of durable entries: entries 0..TreeSize-1 are committed, and no other.</summary>
-    public long TreeSize => Volatile.Read(ref _treeSize);
 
     /// <summary>
     /// Opens the log at <paramref name="path"/>, creating an empty one if the file does not exist or is empty,
@@ -72,30 +60,37 @@ public sealed class SqliteLogStore : IDisposable
     /// </summary>
     /// <exception cref="InvalidDataException">
     /// The file is not a SQLite database, is corrupt, is another application's database, has a newer schema
-    /// version than <see cref="SchemaVersion"/>, or its stored tree is inconsistent. The message names the file and the problem.
+    /// version than <see cref="LogStore.SchemaVersion"/>, or its stored tree is inconsistent. The message names the file and the problem.
     /// </exception>
     public static Task<SqliteLogStore> OpenAsync(string path, CancellationToken cancellationToken = default)
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
         cancellationToken.ThrowIfCancellationRequested();
         // Microsoft.Data.Sqlite's async methods complete synchronously; opening is a one-off at startup.
-        return Task.FromResult(Open(System.IO.Path.GetFullPath(path)));
+        return OpenCoreAsync(System.IO.Path.GetFullPath(path));
     }
 
-    /// <summary>Reads entry <paramref name="index"/>'s bytes (the deterministic CBOR of <see cref="LogEntry"/>).</summary>
-    /// <exception cref="ArgumentOutOfRangeException">Not 0 ≤ index &lt; <see cref="TreeSize"/>.</exception>
-    public async Task<byte[]> ReadEntryAsync(long index, CancellationToken cancellationToken = default)
+    internal override Task AppendAsync(ReadOnlyMemory<PendingEntry> entries)
     {
-        CheckSize(nameof(index), index + 1);
-        ArgumentOutOfRangeException.ThrowIfNegative(index);
+        Append(entries.Span);
+        return Task.CompletedTask;
+    }
+
+    internal override Task AddCheckpointAsync(long treeSize, byte[] note)
+    {
+        AddCheckpoint(treeSize, note);
+        return Task.CompletedTask;
+    }
+
+    private protected override async Task<byte[]?> ReadEntryCoreAsync(long index, CancellationToken cancellationToken)
+    {
         await _readLock.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
             using SqliteCommand command = _read.CreateCommand();
             command.CommandText = "SELECT entry FROM entries WHERE idx = $idx";
             command.Parameters.AddWithValue("$idx", index);
-            object? value = await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false);
-            return value as byte[] ?? throw Errors.StoreMissingRow(Path, "entries", index);
+            return await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false) as byte[];
         }
         finally
         {
@@ -103,37 +98,7 @@ public sealed class SqliteLogStore : IDisposable
         }
     }
 
-    /// <summary>The root hash of the tree of the first <paramref name="treeSize"/> entries.</summary>
-    /// <exception cref="ArgumentOutOfRangeException">Not 0 ≤ treeSize ≤ <see cref="TreeSize"/>.</exception>
-    public async Task<Hash> ReadTreeHashAsync(long treeSize, CancellationToken cancellationToken = default)
-    {
-        CheckSize(nameof(treeSize), treeSize);
-        Hash[] hashes = await ReadHashesAsync(MerkleTree.TreeHashIndexes(treeSize), cancellationToken).ConfigureAwait(false);
-        return MerkleTree.TreeHash(treeSize, hashes);
-    }
-
-    /// <summary>Proves entry <paramref name="leafIndex"/> is in the tree of <paramref name="treeSize"/> entries (RFC 9162 §2.1.3).</summary>
-    /// <exception cref="ArgumentOutOfRangeException">Not 0 ≤ leafIndex &lt; treeSize ≤ <see cref="TreeSize"/>.</exception>
-    public async Task<InclusionProof> ProveInclusionAsync(long leafIndex, long treeSize, CancellationToken cancellationToken = default)
-    {
-        CheckSize(nameof(treeSize), treeSize);
-        long[] indexes = InclusionProof.StoredHashIndexes(leafIndex, treeSize);
-        Hash[] hashes = await ReadHashesAsync(indexes, cancellationToken).ConfigureAwait(false);
-        return InclusionProof.FromStoredHashes(leafIndex, treeSize, hashes);
-    }
-
-    /// <summary>Proves the tree of <paramref name="oldSize"/> entries is a prefix of the tree of <paramref name="newSize"/> (RFC 9162 §2.1.4).</summary>
-    /// <exception cref="ArgumentOutOfRangeException">Not 0 ≤ oldSize ≤ newSize ≤ <see cref="TreeSize"/>.</exception>
-    public async Task<ConsistencyProof> ProveConsistencyAsync(long oldSize, long newSize, CancellationToken cancellationToken = default)
-    {
-        CheckSize(nameof(newSize), newSize);
-        long[] indexes = ConsistencyProof.StoredHashIndexes(oldSize, newSize);
-        Hash[] hashes = await ReadHashesAsync(indexes, cancellationToken).ConfigureAwait(false);
-        return ConsistencyProof.FromStoredHashes(oldSize, newSize, hashes);
-    }
-
-    /// <summary>The latest stored checkpoint as a signed note (<see cref="SignedNote.Format"/> bytes), or null if none was stored yet.</summary>
-    public async Task<byte[]?> ReadLatestCheckpointAsync(CancellationToken cancellationToken = default)
+    private protected override async Task<byte[]?> ReadLatestCheckpointCoreAsync(CancellationToken cancellationToken)
     {
         await _readLock.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
@@ -149,18 +114,24 @@ public sealed class SqliteLogStore : IDisposable
         }
     }
 
-    public void Dispose()
+    private protected override void DisposeCore()
     {
         _write.Dispose();
         _read.Dispose();
         _readLock.Dispose();
     }
 
+    private protected override ValueTask DisposeCoreAsync()
+    {
+        DisposeCore();
+        return ValueTask.CompletedTask;
+    }
+
     /// <summary>
     /// Appends entries <c>TreeSize .. TreeSize + count - 1</c> and their stored hashes in one durable transaction.
     /// Sequencer only. Returns when the transaction is committed (fsynced).
     /// </summary>
-    internal void Append(ReadOnlySpan<PendingEntry> entries)
+    private void Append(ReadOnlySpan<PendingEntry> entries)
     {
         long start = TreeSize;
         using SqliteTransaction transaction = _write.BeginTransaction();
@@ -205,19 +176,11 @@ public sealed class SqliteLogStore : IDisposable
         }
 
         transaction.Commit();
-        Volatile.Write(ref _treeSize, start + entries.Length);
-    }
-
-    /// <summary>The root of the tree of <paramref name="treeSize"/> entries, read on the write connection. Sequencer only.</summary>
-    internal Hash TreeHash(long treeSize)
-    {
-        CheckSize(nameof(treeSize), treeSize);
-        using var reader = new BatchHashReader(_write, null, MerkleTree.StoredHashCount(treeSize));
-        return MerkleTree.TreeHash(treeSize, reader);
+        SetTreeSize(start + entries.Length);
     }
 
     /// <summary>Stores a signed checkpoint of <paramref name="treeSize"/> entries, durably. Sequencer only.</summary>
-    internal void AddCheckpoint(long treeSize, byte[] note)
+    private void AddCheckpoint(long treeSize, byte[] note)
     {
         CheckSize(nameof(treeSize), treeSize);
         using SqliteCommand command = _write.CreateCommand();
@@ -227,10 +190,7 @@ public sealed class SqliteLogStore : IDisposable
         command.ExecuteNonQuery();
     }
 
-    /// <summary>The latest stored checkpoint note, read on the write connection (for startup), or null.</summary>
-    internal byte[]? LatestCheckpoint() => LatestCheckpoint(_write);
-
-    private static SqliteLogStore Open(string path)
+    private static async Task<SqliteLogStore> OpenCoreAsync(string path)
     {
         var builder = new SqliteConnectionStringBuilder
         {
@@ -275,11 +235,25 @@ public sealed class SqliteLogStore : IDisposable
                 throw Errors.StoreProblem(path, $"unknown schema version {version} (this build supports {SchemaVersion})");
             }
 
-            long treeSize = CheckTree(path, write);
+            long treeSize;
+            using (SqliteTransaction snapshot = write.BeginTransaction(deferred: true))
+            using (var hashes = new BatchHashReader(write, snapshot, long.MaxValue))
+            {
+                // Every read of the checks comes from the write connection's one read transaction; no await here really waits.
+                treeSize = await CheckTreeAsync(path, ReadSummary(write, snapshot), indexes =>
+                {
+                    var destination = new Hash[indexes.Length];
+                    hashes.ReadHashes(indexes, destination);
+                    return Task.FromResult(destination);
+                }).ConfigureAwait(false);
+            }
+
             read = new SqliteConnection(builder.ToString());
             read.Open();
             Execute(read, "PRAGMA query_only = ON");
-            return new SqliteLogStore(path, write, read, treeSize);
+            var store = new SqliteLogStore(path, write, read);
+            store.SetTreeSize(treeSize);
+            return store;
         }
         catch (SqliteException e)
         {
@@ -295,71 +269,39 @@ public sealed class SqliteLogStore : IDisposable
         }
     }
 
-    // Cheap startup checks (O(log n) queries); `timemark log verify` recomputes everything.
-    private static long CheckTree(string path, SqliteConnection connection)
+    private static StoredTreeSummary ReadSummary(SqliteConnection connection, SqliteTransaction transaction)
     {
-        long treeSize = Scalar<long>(connection, "SELECT coalesce(max(idx) + 1, 0) FROM entries");
-        long hashCount = Scalar<long>(connection, "SELECT coalesce(max(idx) + 1, 0) FROM hashes");
-        if (hashCount != MerkleTree.StoredHashCount(treeSize))
+        long entryCount = Scalar<long>(connection, "SELECT coalesce(max(idx) + 1, 0) FROM entries", transaction);
+        long hashCount = Scalar<long>(connection, "SELECT coalesce(max(idx) + 1, 0) FROM hashes", transaction);
+        byte[]? leaf = null;
+        byte[]? entry = null;
+        using (SqliteCommand command = connection.CreateCommand())
         {
-            throw Errors.StoreProblem(path, $"{treeSize} entries need {MerkleTree.StoredHashCount(treeSize)} stored hashes, found {hashCount}");
-        }
-
-        using var reader = new BatchHashReader(connection, null, hashCount);
-        if (treeSize > 0)
-        {
-            long last = treeSize - 1;
-            using SqliteCommand command = connection.CreateCommand();
+            command.Transaction = transaction;
             command.CommandText = "SELECT leaf_hash, entry FROM entries WHERE idx = $idx";
-            command.Parameters.AddWithValue("$idx", last);
+            command.Parameters.AddWithValue("$idx", entryCount - 1);
             using SqliteDataReader row = command.ExecuteReader();
-            if (!row.Read())
+            if (row.Read())
             {
-                throw Errors.StoreMissingRow(path, "entries", last);
-            }
-
-            var leaf = new Hash(row.GetFieldValue<byte[]>(0));
-            Span<Hash> stored = stackalloc Hash[1];
-            reader.ReadHashes([MerkleTree.StoredHashIndex(0, last)], stored);
-            if (leaf != MerkleHash.Leaf(row.GetFieldValue<byte[]>(1)) || leaf != stored[0])
-            {
-                throw Errors.StoreProblem(path, $"entry {last} does not match its leaf hash");
+                leaf = row.GetFieldValue<byte[]>(0);
+                entry = row.GetFieldValue<byte[]>(1);
             }
         }
 
-        byte[]? note = LatestCheckpoint(connection);
-        if (note is not null)
-        {
-            if (!SignedNote.TryParse(note, out SignedNote? signed, out ParseError error)
-                || !Checkpoint.TryParse(signed.Text, out Checkpoint? checkpoint, out error))
-            {
-                throw Errors.StoreProblem(path, $"latest checkpoint does not parse ({error})");
-            }
-
-            if (checkpoint.TreeSize > treeSize || MerkleTree.TreeHash(checkpoint.TreeSize, reader) != checkpoint.RootHash)
-            {
-                throw Errors.StoreProblem(path, $"latest checkpoint (size {checkpoint.TreeSize}) does not match the stored tree of {treeSize} entries");
-            }
-        }
-
-        return treeSize;
+        return new StoredTreeSummary(entryCount, hashCount, leaf, entry, LatestCheckpoint(connection, transaction));
     }
 
-    private static byte[]? LatestCheckpoint(SqliteConnection connection)
+    private static byte[]? LatestCheckpoint(SqliteConnection connection, SqliteTransaction? transaction = null)
     {
         using SqliteCommand command = connection.CreateCommand();
+        command.Transaction = transaction;
         command.CommandText = "SELECT note FROM checkpoints ORDER BY tree_size DESC LIMIT 1";
         return command.ExecuteScalar() is string note ? System.Text.Encoding.UTF8.GetBytes(note) : null;
     }
 
-    private async Task<Hash[]> ReadHashesAsync(long[] indexes, CancellationToken cancellationToken)
+    private protected override async Task<Hash[]> ReadHashesCoreAsync(long[] indexes, CancellationToken cancellationToken)
     {
         var hashes = new Hash[indexes.Length];
-        if (indexes.Length == 0)
-        {
-            return hashes;
-        }
-
         await _readLock.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
@@ -381,17 +323,10 @@ public sealed class SqliteLogStore : IDisposable
         return hashes;
     }
 
-    private void CheckSize(string paramName, long treeSize)
-    {
-        if (treeSize < 0 || treeSize > TreeSize)
-        {
-            throw Errors.OutOfRange(paramName, treeSize, $"tree size must be in 0..{TreeSize} (the durable size)");
-        }
-    }
-
-    private static T Scalar<T>(SqliteConnection connection, string sql)
+    private static T Scalar<T>(SqliteConnection connection, string sql, SqliteTransaction? transaction = null)
     {
         using SqliteCommand command = connection.CreateCommand();
+        command.Transaction = transaction;
         command.CommandText = sql;
         object? value = command.ExecuteScalar();
         return value is T typed ? typed : throw Errors.StoreProblem(connection.DataSource, $"'{sql}' returned {value ?? "null"}");

@@ -4,8 +4,8 @@ using NSec.Cryptography;
 namespace TimeMark.EvidenceLog.Tests;
 
 /// <summary>
-/// The child process of <see cref="CrashConsistencyTests"/>: <c>dotnet TimeMark.EvidenceLog.Tests.dll crash-child DB SEEDHEX</c>
-/// appends <see cref="LogFixture.Entry"/> entries from several tasks as fast as it can, printing
+/// The child process of <see cref="CrashConsistencyTests"/>: <c>dotnet TimeMark.EvidenceLog.Tests.dll crash-child DATABASE SEEDHEX [LOGNAME]</c>
+/// appends <see cref="StoreFixture.Entry"/> entries from several tasks as fast as it can, printing
 /// <c>I index leafhash</c> once an append completed and <c>C base64(note)</c> for every checkpoint it saw stored,
 /// until it is killed.
 /// </summary>
@@ -17,16 +17,17 @@ internal static class CrashChild
 
     public static async Task<int> Main(string[] args)
     {
-        if (args.Length != 3 || args[0] != Verb)
+        if (args.Length is not (3 or 4) || args[0] != Verb)
         {
-            await Console.Error.WriteLineAsync($"usage: {Verb} DB SEEDHEX");
+            await Console.Error.WriteLineAsync($"usage: {Verb} DATABASE SEEDHEX [LOGNAME]");
             return 2;
         }
 
         using Key key = Key.Import(SignatureAlgorithm.Ed25519, Convert.FromHexString(args[2]), KeyBlobFormat.RawPrivateKey);
         var options = new LogAppenderOptions
         {
-            Path = args[1],
+            Database = args[1],
+            LogName = args.Length == 4 ? args[3] : null,
             Origin = LogFixture.Origin,
             CheckpointInterval = TimeSpan.FromMilliseconds(20),
         };

@@ -9,17 +9,19 @@ namespace TimeMark.EvidenceLog.Tests;
 /// Issue 3, "Crash consistency with a real process": a child appends as fast as it can and prints each index once its
 /// append completed; the test kills it with SIGKILL at random moments, reopens the store and checks that every printed
 /// index is present with the same leaf hash, that the store opens (no holes, hashes consistent), and that every
-/// checkpoint the child saw stored is consistent with the new tree.
+/// checkpoint the child saw stored is consistent with the new tree. Run on every store (<see cref="SqliteCrashConsistencyTests"/>,
+/// <see cref="PostgresCrashConsistencyTests"/>); on PostgreSQL only the client process dies, the server keeps running.
 /// </summary>
-public class CrashConsistencyTests(ITestOutputHelper output)
+public abstract class CrashConsistencyTests(ITestOutputHelper output)
 {
     private const int Rounds = 12;
+
+    private protected abstract StoreFixture CreateFixture();
 
     [Fact]
     public async Task Kill_AtRandomMoments_EveryAcknowledgedEntryAndCheckpointSurvives()
     {
-        using var directory = new TempDirectory();
-        string db = directory.File("crash.db");
+        using StoreFixture fixture = CreateFixture();
         byte[] seed = new byte[32];
         new Random(3).NextBytes(seed);
         using Key key = Key.Import(SignatureAlgorithm.Ed25519, seed, KeyBlobFormat.RawPrivateKey);
@@ -30,7 +32,7 @@ public class CrashConsistencyTests(ITestOutputHelper output)
 
         for (int round = 0; round < Rounds; round++)
         {
-            (List<string> lines, long killedAfterMs) = await RunAndKillAsync(db, Convert.ToHexString(seed), random.Next(50, 500));
+            (List<string> lines, long killedAfterMs) = await RunAndKillAsync(fixture, Convert.ToHexString(seed), random.Next(50, 500));
 
             foreach (string line in lines)
             {
@@ -49,7 +51,7 @@ public class CrashConsistencyTests(ITestOutputHelper output)
             }
 
             // Opening runs the store's consistency checks; a torn write would fail here.
-            using SqliteLogStore store = await SqliteLogStore.OpenAsync(db);
+            using LogStore store = await fixture.OpenStoreAsync();
             long size = store.TreeSize;
             output.WriteLine($"round {round}: killed after {killedAfterMs} ms, {acknowledged.Count} acknowledged, tree size {size}, {checkpoints.Count} checkpoints seen");
             Assert.True(acknowledged.Count == 0 || acknowledged.Keys.Max() < size, $"round {round}: an acknowledged index is beyond the tree size {size}");
@@ -69,7 +71,7 @@ public class CrashConsistencyTests(ITestOutputHelper output)
         }
 
         // Every acknowledged entry, across all rounds, with its leaf hash.
-        using SqliteLogStore final = await SqliteLogStore.OpenAsync(db);
+        using LogStore final = await fixture.OpenStoreAsync();
         foreach ((long index, string leafHash) in acknowledged)
         {
             Assert.Equal(leafHash, MerkleHash.Leaf(await final.ReadEntryAsync(index)).ToString());
@@ -79,7 +81,7 @@ public class CrashConsistencyTests(ITestOutputHelper output)
     }
 
     // Starts the child, waits for its first acknowledged append, lets it run for delayMs, then SIGKILLs it.
-    private static async Task<(List<string> Lines, long KilledAfterMs)> RunAndKillAsync(string db, string seedHex, int delayMs)
+    private static async Task<(List<string> Lines, long KilledAfterMs)> RunAndKillAsync(StoreFixture fixture, string seedHex, int delayMs)
     {
         string assembly = typeof(CrashChild).Assembly.Location;
         var start = new ProcessStartInfo("dotnet")
@@ -88,9 +90,14 @@ public class CrashConsistencyTests(ITestOutputHelper output)
             RedirectStandardError = true,
             UseShellExecute = false,
         };
-        foreach (string argument in new[] { "exec", assembly, CrashChild.Verb, db, seedHex })
+        foreach (string argument in new[] { "exec", assembly, CrashChild.Verb, fixture.Database, seedHex })
         {
             start.ArgumentList.Add(argument);
+        }
+
+        if (fixture.LogName is { } logName)
+        {
+            start.ArgumentList.Add(logName);
         }
 
         var lines = new List<string>();

@@ -3,8 +3,13 @@ using Xunit.Abstractions;
 
 namespace TimeMark.EvidenceLog.Tests;
 
-public class LogAppenderTests(ITestOutputHelper output)
+/// <summary>
+/// The sequencer on every store: <see cref="SqliteLogAppenderTests"/> and <see cref="PostgresLogAppenderTests"/> run these tests.
+/// </summary>
+public abstract class LogAppenderTests(ITestOutputHelper output)
 {
+    private protected abstract StoreFixture CreateFixture();
+
     private static Checkpoint ParseCheckpoint(SignedNote note)
     {
         Assert.True(Checkpoint.TryParse(note.Text, out Checkpoint? checkpoint, out _));
@@ -14,7 +19,7 @@ public class LogAppenderTests(ITestOutputHelper output)
     [Fact]
     public async Task FillAsync_ReservedAndFilledOnManyThreads_SameRootAsSequentialAppend()
     {
-        using var fixture = new LogFixture();
+        using StoreFixture fixture = CreateFixture();
         const int workers = 8;
         const int perWorker = 500;
         await using LogAppender appender = await fixture.StartAsync(maxBatchSize: 64);
@@ -36,7 +41,7 @@ public class LogAppenderTests(ITestOutputHelper output)
     [Fact]
     public async Task FillAsync_ShuffledFillsOfReservedIndexes_SameRootAsSequentialAppend()
     {
-        using var fixture = new LogFixture();
+        using StoreFixture fixture = CreateFixture();
         const int count = 3000;
         await using LogAppender appender = await fixture.StartAsync(maxBatchSize: 100);
         long[] indexes = [.. Enumerable.Range(0, count).Select(_ => appender.Reserve())];
@@ -52,7 +57,7 @@ public class LogAppenderTests(ITestOutputHelper output)
     [Fact]
     public async Task FillAsync_AfterAGap_CompletesOnlyOnceTheGapIsFilled()
     {
-        using var fixture = new LogFixture();
+        using StoreFixture fixture = CreateFixture();
         await using LogAppender appender = await fixture.StartAsync();
         long first = appender.Reserve();
         long second = appender.Reserve();
@@ -72,23 +77,20 @@ public class LogAppenderTests(ITestOutputHelper output)
     [Fact]
     public async Task FillAsync_Completed_EntryIsCommittedInTheFile()
     {
-        using var fixture = new LogFixture();
+        using StoreFixture fixture = CreateFixture();
         await using LogAppender appender = await fixture.StartAsync();
         long index = appender.Reserve();
 
         await appender.FillAsync(index, LogFixture.Entry(index));
 
         // A separate connection sees only committed data.
-        using Microsoft.Data.Sqlite.SqliteConnection raw = fixture.OpenRaw();
-        using Microsoft.Data.Sqlite.SqliteCommand command = raw.CreateCommand();
-        command.CommandText = "SELECT entry FROM entries WHERE idx = 0";
-        Assert.Equal(LogFixture.Entry(0).Format(), (byte[]?)command.ExecuteScalar());
+        Assert.Equal(LogFixture.Entry(0).Format(), (byte[]?)fixture.Scalar("SELECT entry FROM entries WHERE idx = 0"));
     }
 
     [Fact]
     public async Task FillAsync_SameIndexTwice_SecondFaults()
     {
-        using var fixture = new LogFixture();
+        using StoreFixture fixture = CreateFixture();
         await using LogAppender appender = await fixture.StartAsync();
         long index = appender.Reserve();
         await appender.FillAsync(index, LogFixture.Entry(index));
@@ -102,7 +104,7 @@ public class LogAppenderTests(ITestOutputHelper output)
     [Fact]
     public async Task FillAsync_UnreservedIndex_Throws()
     {
-        using var fixture = new LogFixture();
+        using StoreFixture fixture = CreateFixture();
         await using LogAppender appender = await fixture.StartAsync();
 
         // Thrown synchronously: a programmer error, not a storage outcome.
@@ -112,7 +114,7 @@ public class LogAppenderTests(ITestOutputHelper output)
     [Fact]
     public async Task VoidAsync_ReservedIndex_StoresVoidEntryWithReason()
     {
-        using var fixture = new LogFixture();
+        using StoreFixture fixture = CreateFixture();
         await using LogAppender appender = await fixture.StartAsync();
         long voided = appender.Reserve();
         long filled = appender.Reserve();
@@ -128,7 +130,7 @@ public class LogAppenderTests(ITestOutputHelper output)
     [Fact]
     public async Task StartAsync_Reopened_SameRootAndContinuesAtDurableSize()
     {
-        using var fixture = new LogFixture();
+        using StoreFixture fixture = CreateFixture();
         Hash root;
         await using (LogAppender first = await fixture.StartAsync())
         {
@@ -154,9 +156,30 @@ public class LogAppenderTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public async Task StartAsync_CheckpointBehindTheDurableTree_SignsOneOfTheWholeTree()
+    {
+        using StoreFixture fixture = CreateFixture();
+        await using (LogAppender first = await fixture.StartAsync())
+        {
+            for (int i = 0; i < 5; i++)
+            {
+                await first.FillAsync(first.Reserve(), LogFixture.Entry(i));
+            }
+
+            await first.StopAsync();
+        }
+
+        // As after a crash between a batch's commit and its checkpoint: the newest checkpoint is not there.
+        fixture.Execute("DELETE FROM checkpoints WHERE tree_size = (SELECT MAX(tree_size) FROM checkpoints)");
+
+        await using LogAppender second = await fixture.StartAsync();
+        Assert.Equal(5, ParseCheckpoint(second.LatestCheckpoint).TreeSize);
+    }
+
+    [Fact]
     public async Task StartAsync_OtherSigningKey_Throws()
     {
-        using var fixture = new LogFixture();
+        using StoreFixture fixture = CreateFixture();
         await (await fixture.StartAsync()).StopAsync();
         using var otherKey = NSec.Cryptography.Key.Create(NSec.Cryptography.SignatureAlgorithm.Ed25519);
 
@@ -169,7 +192,7 @@ public class LogAppenderTests(ITestOutputHelper output)
     [Fact]
     public async Task StartAsync_EmptyOrigin_ThrowsNamingTheOption()
     {
-        using var fixture = new LogFixture();
+        using StoreFixture fixture = CreateFixture();
         LogAppenderOptions options = fixture.Options();
         options.Origin = string.Empty;
 
@@ -181,7 +204,7 @@ public class LogAppenderTests(ITestOutputHelper output)
     [Fact]
     public async Task StartAsync_NewLog_SignsCheckpointOfEmptyTree()
     {
-        using var fixture = new LogFixture();
+        using StoreFixture fixture = CreateFixture();
         await using LogAppender appender = await fixture.StartAsync();
 
         Checkpoint checkpoint = ParseCheckpoint(appender.LatestCheckpoint);
@@ -195,7 +218,7 @@ public class LogAppenderTests(ITestOutputHelper output)
     [Fact]
     public async Task CheckpointNowAsync_GrowingTree_CheckpointsVerifyAndAreConsistentWithLaterTrees()
     {
-        using var fixture = new LogFixture();
+        using StoreFixture fixture = CreateFixture();
         await using LogAppender appender = await fixture.StartAsync();
         var checkpoints = new List<Checkpoint> { ParseCheckpoint(appender.LatestCheckpoint) };
         foreach (int round in new[] { 1, 2, 5, 8, 13 })
@@ -225,7 +248,7 @@ public class LogAppenderTests(ITestOutputHelper output)
     [Fact]
     public async Task CheckpointNowAsync_TreeDidNotGrow_KeepsTheSameCheckpoint()
     {
-        using var fixture = new LogFixture();
+        using StoreFixture fixture = CreateFixture();
         await using LogAppender appender = await fixture.StartAsync();
         SignedNote before = appender.LatestCheckpoint;
 
@@ -235,7 +258,7 @@ public class LogAppenderTests(ITestOutputHelper output)
     [Fact]
     public async Task StopAsync_AfterAppends_StoresFinalCheckpointOfDurableSize()
     {
-        using var fixture = new LogFixture();
+        using StoreFixture fixture = CreateFixture();
         LogAppender appender = await fixture.StartAsync();
         for (int i = 0; i < 7; i++)
         {
@@ -245,7 +268,7 @@ public class LogAppenderTests(ITestOutputHelper output)
         await appender.StopAsync();
 
         Assert.Equal(7, ParseCheckpoint(appender.LatestCheckpoint).TreeSize);
-        using SqliteLogStore store = await SqliteLogStore.OpenAsync(fixture.DbPath);
+        using LogStore store = await fixture.OpenStoreAsync();
         byte[]? stored = await store.ReadLatestCheckpointAsync();
         Assert.Equal(appender.LatestCheckpoint.Format(), stored);
         Assert.Throws<ObjectDisposedException>(() => appender.Reserve());
@@ -254,7 +277,7 @@ public class LogAppenderTests(ITestOutputHelper output)
     [Fact]
     public async Task StopAsync_ReservedIndexFilledLater_WaitsForIt()
     {
-        using var fixture = new LogFixture();
+        using StoreFixture fixture = CreateFixture();
         LogAppender appender = await fixture.StartAsync();
         long index = appender.Reserve();
 
@@ -268,7 +291,7 @@ public class LogAppenderTests(ITestOutputHelper output)
     [Fact]
     public async Task DisposeAsync_EntryAfterAGap_FaultsAndIsNotStored()
     {
-        using var fixture = new LogFixture();
+        using StoreFixture fixture = CreateFixture();
         LogAppender appender = await fixture.StartAsync();
         long gap = appender.Reserve();
         long filled = appender.Reserve();
@@ -287,7 +310,7 @@ public class LogAppenderTests(ITestOutputHelper output)
     [Fact]
     public async Task StopAsync_CalledConcurrentlyWithDisposeAsync_ShutsDownOnce()
     {
-        using var fixture = new LogFixture();
+        using StoreFixture fixture = CreateFixture();
         LogAppender appender = await fixture.StartAsync();
         await appender.FillAsync(appender.Reserve(), LogFixture.Entry(0));
 
@@ -299,7 +322,7 @@ public class LogAppenderTests(ITestOutputHelper output)
     [Fact]
     public async Task FillAsync_AfterStop_Faults()
     {
-        using var fixture = new LogFixture();
+        using StoreFixture fixture = CreateFixture();
         LogAppender appender = await fixture.StartAsync();
         long index = appender.Reserve();
         await appender.DisposeAsync();
@@ -310,7 +333,7 @@ public class LogAppenderTests(ITestOutputHelper output)
     [Fact]
     public async Task CheckpointInterval_Elapsed_SignsCheckpointOfGrownTree()
     {
-        using var fixture = new LogFixture();
+        using StoreFixture fixture = CreateFixture();
         await using LogAppender appender = await fixture.StartAsync(checkpointInterval: TimeSpan.FromMilliseconds(20));
         var signed = new TaskCompletionSource<SignedNote>(TaskCreationOptions.RunContinuationsAsynchronously);
         appender.CheckpointSigned += note => signed.TrySetResult(note);
@@ -325,7 +348,7 @@ public class LogAppenderTests(ITestOutputHelper output)
     [Fact]
     public async Task FillAsync_ConcurrentAppenders_ReportsRoughThroughput()
     {
-        using var fixture = new LogFixture();
+        using StoreFixture fixture = CreateFixture();
         const int workers = 16;
         const int perWorker = 3000;
         await using LogAppender appender = await fixture.StartAsync();
@@ -342,7 +365,7 @@ public class LogAppenderTests(ITestOutputHelper output)
         })));
         stopwatch.Stop();
 
-        output.WriteLine($"{workers * perWorker} durable appends in {stopwatch.ElapsedMilliseconds} ms: {workers * perWorker / stopwatch.Elapsed.TotalSeconds:F0}/s (rough; 16 appenders each awaiting its own append)");
+        output.WriteLine($"{workers * perWorker} durable appends in {stopwatch.ElapsedMilliseconds} ms: {workers * perWorker / stopwatch.Elapsed.TotalSeconds:F0}/s (rough; 16 appenders each awaiting its own append; {GetType().Name})");
         Assert.Equal(workers * perWorker, appender.TreeSize);
     }
 
@@ -350,7 +373,7 @@ public class LogAppenderTests(ITestOutputHelper output)
     [Fact]
     public async Task FillAsync_ManyInFlight_ReportsRoughThroughput()
     {
-        using var fixture = new LogFixture();
+        using StoreFixture fixture = CreateFixture();
         const int count = 50_000;
         await using LogAppender appender = await fixture.StartAsync();
         LogEntry[] entries = [.. Enumerable.Range(0, count).Select(i => LogFixture.Entry(i))];
@@ -365,7 +388,7 @@ public class LogAppenderTests(ITestOutputHelper output)
         await Task.WhenAll(tasks);
         stopwatch.Stop();
 
-        output.WriteLine($"{count} durable appends in {stopwatch.ElapsedMilliseconds} ms: {count / stopwatch.Elapsed.TotalSeconds:F0}/s (rough; all in flight, one producer thread)");
+        output.WriteLine($"{count} durable appends in {stopwatch.ElapsedMilliseconds} ms: {count / stopwatch.Elapsed.TotalSeconds:F0}/s (rough; all in flight, one producer thread; {GetType().Name})");
         Assert.Equal(count, appender.TreeSize);
     }
 }

@@ -1,59 +1,24 @@
 using Microsoft.Data.Sqlite;
-using NSec.Cryptography;
 
 namespace TimeMark.EvidenceLog.Tests;
 
-/// <summary>Shared helpers for the store and appender tests: a temp log file, a signing key, deterministic entries.</summary>
-internal sealed class LogFixture : IDisposable
+/// <summary>A log in a fresh temp SQLite file (the default store), deleted on dispose.</summary>
+internal sealed class LogFixture : StoreFixture
 {
-    public const string Origin = "timemark.test/log";
-
     private readonly TempDirectory _directory = new();
 
     public LogFixture()
     {
-        Key = Key.Create(SignatureAlgorithm.Ed25519);
-        Signer = new NoteSigner(Origin, Key);
         DbPath = _directory.File("log.db");
     }
 
-    public Key Key { get; }
-
-    public NoteSigner Signer { get; }
-
     public string DbPath { get; }
 
-    public LogAppenderOptions Options(TimeSpan? checkpointInterval = null, int maxBatchSize = LogAppenderOptions.DefaultMaxBatchSize) => new()
-    {
-        Path = DbPath,
-        Origin = Origin,
-        MaxBatchSize = maxBatchSize,
-        // Long by default so that tests decide when checkpoints are signed (CheckpointNowAsync, StopAsync).
-        CheckpointInterval = checkpointInterval ?? TimeSpan.FromHours(1),
-    };
+    public override string Database => DbPath;
 
-    public Task<LogAppender> StartAsync(TimeSpan? checkpointInterval = null, int maxBatchSize = LogAppenderOptions.DefaultMaxBatchSize) =>
-        LogAppender.StartAsync(Options(checkpointInterval, maxBatchSize), Signer);
+    public override string? LogName => null;
 
-    /// <summary>A ~300-byte message entry whose content depends only on <paramref name="index"/>.</summary>
-    public static LogEntry Entry(long index)
-    {
-        byte[] payload = new byte[256];
-        new Random((int)index).NextBytes(payload);
-        return LogEntry.ForMessage($"sensors/{index % 7}", $"device-{index % 5}", 1_700_000_000_000UL + (ulong)index, payload);
-    }
-
-    /// <summary>The root of entries 0..size-1 (<see cref="Entry"/>) appended one by one in memory.</summary>
-    public static Hash SequentialRoot(long size, Func<long, LogEntry>? entry = null)
-    {
-        var store = new MemoryHashStore();
-        for (long i = 0; i < size; i++)
-        {
-            store.Append((entry ?? Entry)(i).Format());
-        }
-
-        return MerkleTree.TreeHash(size, store);
-    }
+    public override string StoreName => DbPath;
 
     /// <summary>A raw connection to the log file, bypassing the store (to inspect or damage it).</summary>
     public SqliteConnection OpenRaw()
@@ -63,17 +28,26 @@ internal sealed class LogFixture : IDisposable
         return connection;
     }
 
-    public void Execute(string sql)
+    public override void Execute(string sql, params (string Name, object Value)[] parameters)
     {
         using SqliteConnection connection = OpenRaw();
         using SqliteCommand command = connection.CreateCommand();
         command.CommandText = sql;
+        foreach ((string name, object value) in parameters)
+        {
+            command.Parameters.AddWithValue("@" + name, value);
+        }
+
         command.ExecuteNonQuery();
     }
 
-    public void Dispose()
+    public override object? Scalar(string sql)
     {
-        Key.Dispose();
-        _directory.Dispose();
+        using SqliteConnection connection = OpenRaw();
+        using SqliteCommand command = connection.CreateCommand();
+        command.CommandText = sql;
+        return command.ExecuteScalar();
     }
+
+    protected override void DisposeLog() => _directory.Dispose();
 }

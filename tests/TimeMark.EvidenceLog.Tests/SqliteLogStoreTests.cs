@@ -1,27 +1,9 @@
 namespace TimeMark.EvidenceLog.Tests;
 
-public class SqliteLogStoreTests
+/// <summary>The store contract (<see cref="LogStoreTests"/>) on SQLite, plus what only a SQLite file has.</summary>
+public class SqliteLogStoreTests : LogStoreTests
 {
-    private static async Task AppendAsync(LogFixture fixture, int count)
-    {
-        await using LogAppender appender = await fixture.StartAsync();
-        var tasks = new List<Task>();
-        for (int i = 0; i < count; i++)
-        {
-            long index = appender.Reserve();
-            tasks.Add(appender.FillAsync(index, LogFixture.Entry(index)));
-        }
-
-        await Task.WhenAll(tasks);
-        await appender.StopAsync();
-    }
-
-    private static async Task<InvalidDataException> OpenFailsAsync(LogFixture fixture)
-    {
-        var e = await Assert.ThrowsAsync<InvalidDataException>(() => SqliteLogStore.OpenAsync(fixture.DbPath));
-        Assert.Contains(fixture.DbPath, e.Message, StringComparison.Ordinal);
-        return e;
-    }
+    private protected override StoreFixture CreateFixture() => new LogFixture();
 
     [Fact]
     public async Task OpenAsync_MissingFile_CreatesEmptyLogInWalMode()
@@ -30,27 +12,32 @@ public class SqliteLogStoreTests
 
         using (SqliteLogStore store = await SqliteLogStore.OpenAsync(fixture.DbPath))
         {
+            Assert.Equal(fixture.DbPath, store.Path);
             Assert.Equal(0, store.TreeSize);
             Assert.Equal(MerkleHash.Empty, await store.ReadTreeHashAsync(0));
-            Assert.Null(await store.ReadLatestCheckpointAsync());
         }
 
-        using Microsoft.Data.Sqlite.SqliteConnection raw = fixture.OpenRaw();
-        using Microsoft.Data.Sqlite.SqliteCommand command = raw.CreateCommand();
-        command.CommandText = "PRAGMA journal_mode";
-        Assert.Equal("wal", command.ExecuteScalar());
+        Assert.Equal("wal", fixture.Scalar("PRAGMA journal_mode"));
     }
 
     [Fact]
-    public async Task OpenAsync_NewerSchemaVersion_ThrowsNamingFileAndVersion()
+    public async Task OpenDatabaseAsync_FilePath_OpensSqliteStore()
     {
         using var fixture = new LogFixture();
-        (await SqliteLogStore.OpenAsync(fixture.DbPath)).Dispose();
-        fixture.Execute("UPDATE schema_version SET version = 2");
 
-        InvalidDataException e = await OpenFailsAsync(fixture);
+        using LogStore store = await LogStore.OpenDatabaseAsync(fixture.DbPath);
 
-        Assert.Contains("schema version 2 is newer than this build supports (1)", e.Message, StringComparison.Ordinal);
+        Assert.IsType<SqliteLogStore>(store);
+    }
+
+    [Fact]
+    public async Task OpenDatabaseAsync_FilePathWithLogName_Throws()
+    {
+        using var fixture = new LogFixture();
+
+        var e = await Assert.ThrowsAsync<ArgumentException>(() => LogStore.OpenDatabaseAsync(fixture.DbPath, "broker1"));
+
+        Assert.Equal("logName", e.ParamName);
     }
 
     [Fact]
@@ -79,114 +66,5 @@ public class SqliteLogStoreTests
         InvalidDataException e = await OpenFailsAsync(fixture);
 
         Assert.Contains("the database file is corrupt", e.Message, StringComparison.Ordinal);
-    }
-
-    [Fact]
-    public async Task OpenAsync_OtherApplicationsDatabase_Throws()
-    {
-        using var fixture = new LogFixture();
-        fixture.Execute("CREATE TABLE notes (id INTEGER PRIMARY KEY)");
-
-        InvalidDataException e = await OpenFailsAsync(fixture);
-
-        Assert.Contains("not a TimeMark evidence log", e.Message, StringComparison.Ordinal);
-    }
-
-    [Fact]
-    public async Task OpenAsync_MissingStoredHash_Throws()
-    {
-        using var fixture = new LogFixture();
-        await AppendAsync(fixture, 5);
-        fixture.Execute("DELETE FROM hashes WHERE idx = (SELECT max(idx) FROM hashes)");
-
-        InvalidDataException e = await OpenFailsAsync(fixture);
-
-        Assert.Contains("5 entries need 8 stored hashes, found 7", e.Message, StringComparison.Ordinal);
-    }
-
-    [Fact]
-    public async Task OpenAsync_LastEntryAltered_Throws()
-    {
-        using var fixture = new LogFixture();
-        await AppendAsync(fixture, 5);
-        fixture.Execute("UPDATE entries SET entry = x'a0' WHERE idx = 4");
-
-        InvalidDataException e = await OpenFailsAsync(fixture);
-
-        Assert.Contains("entry 4 does not match its leaf hash", e.Message, StringComparison.Ordinal);
-    }
-
-    [Fact]
-    public async Task OpenAsync_CheckpointDisagreesWithTree_Throws()
-    {
-        using var fixture = new LogFixture();
-        await AppendAsync(fixture, 5);
-        // A rewritten history: same size, different hash for the subtree of entries 0..3.
-        fixture.Execute("UPDATE hashes SET hash = zeroblob(32) WHERE idx = 6");
-
-        InvalidDataException e = await OpenFailsAsync(fixture);
-
-        Assert.Contains("latest checkpoint (size 5) does not match the stored tree", e.Message, StringComparison.Ordinal);
-    }
-
-    [Fact]
-    public async Task ProveInclusionAsync_EveryIndexOfEverySize_Verifies()
-    {
-        using var fixture = new LogFixture();
-        await AppendAsync(fixture, 37);
-        using SqliteLogStore store = await SqliteLogStore.OpenAsync(fixture.DbPath);
-
-        for (long size = 1; size <= 37; size++)
-        {
-            Hash root = await store.ReadTreeHashAsync(size);
-            Assert.Equal(LogFixture.SequentialRoot(size), root);
-            for (long index = 0; index < size; index++)
-            {
-                InclusionProof proof = await store.ProveInclusionAsync(index, size);
-                Hash leaf = MerkleHash.Leaf(await store.ReadEntryAsync(index));
-                Assert.True(InclusionProof.Verify(index, size, proof.Path.AsSpan(), leaf, root), $"index {index} size {size}");
-            }
-        }
-    }
-
-    [Fact]
-    public async Task ProveConsistencyAsync_EveryPairOfSizes_Verifies()
-    {
-        using var fixture = new LogFixture();
-        await AppendAsync(fixture, 20);
-        using SqliteLogStore store = await SqliteLogStore.OpenAsync(fixture.DbPath);
-
-        for (long newSize = 0; newSize <= 20; newSize++)
-        {
-            Hash newRoot = await store.ReadTreeHashAsync(newSize);
-            for (long oldSize = 0; oldSize <= newSize; oldSize++)
-            {
-                ConsistencyProof proof = await store.ProveConsistencyAsync(oldSize, newSize);
-                Hash oldRoot = await store.ReadTreeHashAsync(oldSize);
-                Assert.True(ConsistencyProof.Verify(oldSize, newSize, proof.Path.AsSpan(), oldRoot, newRoot), $"{oldSize} -> {newSize}");
-            }
-        }
-    }
-
-    [Fact]
-    public async Task ReadTreeHashAsync_BeyondDurableSize_Throws()
-    {
-        using var fixture = new LogFixture();
-        await AppendAsync(fixture, 3);
-        using SqliteLogStore store = await SqliteLogStore.OpenAsync(fixture.DbPath);
-
-        await Assert.ThrowsAsync<ArgumentOutOfRangeException>(() => store.ReadTreeHashAsync(4));
-    }
-
-    [Fact]
-    public async Task ReadEntryAsync_StoredEntry_ParsesToTheAppendedEntry()
-    {
-        using var fixture = new LogFixture();
-        await AppendAsync(fixture, 3);
-        using SqliteLogStore store = await SqliteLogStore.OpenAsync(fixture.DbPath);
-
-        byte[] bytes = await store.ReadEntryAsync(2);
-
-        Assert.Equal(LogFixture.Entry(2).Format(), bytes);
     }
 }
