@@ -26,4 +26,19 @@ internal static class ActionRunner
             return ExitCodes.UsageOrInputError;
         }
     }
+
+    /// <summary>The same for a verb whose body awaits I/O (the evidence log verbs).</summary>
+    public static async Task<int> RunAsync(ParseResult parseResult, Func<TextWriter, Task<int>> body)
+    {
+        InvocationConfiguration configuration = parseResult.InvocationConfiguration;
+        try
+        {
+            return await body(configuration.Output).ConfigureAwait(false);
+        }
+        catch (InputException e)
+        {
+            await configuration.Error.WriteLineAsync(Errors.Line(e.Message)).ConfigureAwait(false);
+            return ExitCodes.UsageOrInputError;
+        }
+    }
 }

@@ -48,6 +48,31 @@ internal static class Errors
     public static string AlreadyMarked(string path) =>
         $"{path}: already marked (it carries INGESTION_TIME, LOG_INDEX or VERIFICATION_TOKEN); a broker rejects it instead of marking it again";
 
+    public static string NotAVerifierKey(string source, EvidenceLog.ParseError error) =>
+        $"{source}: not a signed-note verifier key (name+hex8+base64 of 0x01 and an Ed25519 public key): {error}";
+
+    public static string KeyOptionsBoth => "give the log's verifier key with --key or with --key-file, not both";
+
+    public static string KeyOptionsNone => "the log's verifier key is required: give --key VKEY or --key-file FILE";
+
+    public static string LeafHashInvalid(string value) =>
+        $"--leaf-hash \"{value}\" is not the standard base64 of a 32-byte hash";
+
+    public static string EntryOrLeafHash => "give the proven entry with --entry FILE or its leaf hash with --leaf-hash B64, exactly one of them";
+
+    public static string IndexBeyondTree(long index, long treeSize) =>
+        $"--index {index} is not below the tree size {treeSize}";
+
+    public static string SizeBeyondLog(string option, long size, string db, long entryCount) =>
+        $"{option} {size} is beyond the {entryCount} entries of {db}";
+
+    public static string FromAfterTo(long from, long to) => $"--from {from} is greater than --to {to}";
+
+    public static string NoCheckpoint(string db) => $"{db}: the log has no checkpoint to take the tree size from; give --size";
+
+    public static string LatestCheckpointUnreadable(string db, EvidenceLog.ParseError error) =>
+        $"{db}: the latest stored checkpoint does not parse ({error}); give --size, and run 'timemark log verify'";
+
     private static string Reason(string path, Exception e) => e switch
     {
         FileNotFoundException => "no such file",

@@ -3,7 +3,8 @@ using System.CommandLine.Invocation;
 using TimeMark.Cli;
 using TimeMark.Cli.Commands;
 
-var root = new RootCommand("timemark: keys, a BRAID device simulator, and offline inspect, mark and verify of BRAID datagrams. " +
+var root = new RootCommand("timemark: keys, a BRAID device simulator, offline inspect, mark and verify of BRAID datagrams, " +
+    "and audit of evidence logs. " +
     "Exit codes: 0 ok, 1 a check failed, 2 usage or input error.")
 {
     KeygenCommand.Create(),
@@ -11,6 +12,7 @@ var root = new RootCommand("timemark: keys, a BRAID device simulator, and offlin
     InspectCommand.Create(),
     VerifyCommand.Create(),
     MarkCommand.Create(),
+    LogCommand.Create(),
 };
 
 ParseResult parseResult = root.Parse(args);
@@ -23,8 +25,8 @@ if (parseResult.Action is ParseErrorAction parseError)
     // System.CommandLine exits 1 on a parse error; here 1 means a failed check, so usage errors get 2.
     // The errors alone, with a pointer to help, keep the message readable instead of burying it in the full help text.
     parseError.ShowHelp = false;
-    parseResult.Invoke(configuration);
+    await parseResult.InvokeAsync(configuration);
     configuration.Error.WriteLine("Run 'timemark --help' (or 'timemark <command> --help') for usage.");
     return ExitCodes.UsageOrInputError;
 }
-return parseResult.Invoke(configuration);
+return await parseResult.InvokeAsync(configuration);

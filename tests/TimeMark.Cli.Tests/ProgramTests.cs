@@ -13,7 +13,17 @@ public sealed class ProgramTests : IDisposable
         CliResult result = await _workspace.RunAsync("--help");
 
         Assert.Equal(0, result.ExitCode);
-        foreach (string verb in new[] { "keygen", "device", "inspect", "verify", "mark" })
+        foreach (string verb in new[] { "keygen", "device", "inspect", "verify", "mark", "log" })
+            Assert.Contains($"  {verb} ", result.Stdout, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Main_LogHelp_ListsEveryLogVerb()
+    {
+        CliResult result = await _workspace.RunAsync("log", "--help");
+
+        Assert.Equal(0, result.ExitCode);
+        foreach (string verb in new[] { "verify", "prove", "consistency", "export-entry", "check-proof", "check-consistency" })
             Assert.Contains($"  {verb} ", result.Stdout, StringComparison.Ordinal);
     }
 
