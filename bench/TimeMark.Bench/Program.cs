@@ -1,6 +1,15 @@
 using BenchmarkDotNet.Configs;
 using BenchmarkDotNet.Running;
+using TimeMark.Bench.EvidenceLog;
 
 // Runs the benchmarks named on the command line (BenchmarkDotNet's --filter syntax), e.g.
 //   dotnet run -c Release --project bench/TimeMark.Bench -- --filter '*Datagram*'
+// or, with "log-latency" first, the open-loop append latency measurement (LogLatency):
+//   dotnet run -c Release --project bench/TimeMark.Bench -- log-latency [rate/s] [seconds]
+if (args.Length > 0 && args[0] == "log-latency")
+{
+    return await LogLatency.RunAsync(args[1..]);
+}
+
 BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args, DefaultConfig.Instance);
+return 0;
