@@ -65,13 +65,13 @@ public sealed partial class BrokerService : IHostedService, IAsyncDisposable
         var marker = new TimeMarker(access, _devices, Activity, new IngestionClock(_time, _loggers.CreateLogger<IngestionClock>()),
             _log, _keys.TimeMark, _options.Policy, Rejections, _loggers.CreateLogger<TimeMarker>());
 
-        Endpoint.TryParse(_options.Mqtt, out Endpoint? mqtt);
+        Endpoint mqtt = Endpoint.Parse(_options.Mqtt);
         var serverOptions = new MqttServerOptionsBuilder()
             .WithDefaultEndpoint()
-            .WithDefaultEndpointPort(mqtt!.Value.Port)
+            .WithDefaultEndpointPort(mqtt.Port)
             .WithMaxPendingMessagesPerClient(_options.MaxPendingMessagesPerClient)
             .Build();
-        Bind(serverOptions.DefaultEndpointOptions, mqtt.Value.Address);
+        Bind(serverOptions.DefaultEndpointOptions, mqtt.Address);
 
         _mqtt = new MqttServerFactory().CreateMqttServer(serverOptions);
         var connections = new ConnectionHook(_devices, access, [.. _options.Access], _loggers.CreateLogger<ConnectionHook>());
@@ -82,7 +82,8 @@ public sealed partial class BrokerService : IHostedService, IAsyncDisposable
         _mqtt.InterceptingSubscriptionAsync += subscriptions.InterceptAsync;
         await _mqtt.StartAsync().ConfigureAwait(false);
 
-        LogStarted(_logger, mqtt.Value, _log.TreeSize, _keys.TimeMark.PublicKey.Id.ToString(), _keys.LogSigner.Verifier.Format());
+        string logVerifierKey = _keys.LogSigner.Verifier.Format();
+        LogStarted(_logger, mqtt, _log.TreeSize, _keys.TimeMark.PublicKey.Id, logVerifierKey);
     }
 
     public async Task StopAsync(CancellationToken cancellationToken)
@@ -116,7 +117,7 @@ public sealed partial class BrokerService : IHostedService, IAsyncDisposable
     private static InvalidOperationException NotStarted() => new("The broker has not started.");
 
     [LoggerMessage(Level = LogLevel.Information, Message = "TimeMark broker listening for MQTT on {Endpoint}; evidence log at {TreeSize} entries; time-mark key {KeyId}; log key {LogVerifierKey}")]
-    private static partial void LogStarted(ILogger logger, Endpoint endpoint, long treeSize, string keyId, string logVerifierKey);
+    private static partial void LogStarted(ILogger logger, Endpoint endpoint, long treeSize, TimeMark.Protocol.Keys.KeyId keyId, string logVerifierKey);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "TimeMark broker stopped; evidence log closed at {TreeSize} entries with a final checkpoint")]
     private static partial void LogStopped(ILogger logger, long treeSize);
