@@ -53,7 +53,8 @@ public sealed class NoteVerifier
     {
         ArgumentNullException.ThrowIfNull(verifierKey);
         verifier = null;
-        string[] parts = verifierKey.Split('+');
+        // The base64 key may itself contain '+': only the first two separate fields (as Go's note.NewVerifier reads it).
+        string[] parts = verifierKey.Split('+', 3);
         if (parts.Length != 3 || !NoteText.IsValidKeyName(parts[0]) || !IsLowerHex8(parts[1])
             || !NoteText.TryDecodeCanonicalBase64(parts[2], out byte[] key) || key.Length == 0)
         {

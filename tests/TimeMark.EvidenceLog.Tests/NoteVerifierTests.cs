@@ -6,6 +6,17 @@ namespace TimeMark.EvidenceLog.Tests;
 public class NoteVerifierTests
 {
     [Fact]
+    public void TryParse_Base64KeyContainingPlus_SplitsOnlyTheFirstTwoFields()
+    {
+        // Key ID computed independently: Python hashlib, SHA-256(name || 0x0A || 0x01 || key)[:4].
+        const string vkey = "timemark/a7772f9d00479dfa+21786b13+AfLchtakajYlXB+w2iwt12XLjEs3yvALE9dZOVAOGrWb";
+        Assert.True(NoteVerifier.TryParse(vkey, out NoteVerifier? verifier, out _));
+        Assert.Equal("timemark/a7772f9d00479dfa", verifier.Name);
+        Assert.Equal(0x21786b13u, verifier.KeyId);
+        Assert.Equal(vkey, verifier.Format());
+    }
+
+    [Fact]
     public void TryParse_GoExampleKey_ReadsNameAndKeyId()
     {
         NoteVerifier verifier = Verifier(PeterVerifierKey);

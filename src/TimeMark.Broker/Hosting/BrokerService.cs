@@ -6,6 +6,7 @@ using TimeMark.Broker.Access;
 using TimeMark.Broker.Clock;
 using TimeMark.Broker.Devices;
 using TimeMark.Broker.Hooks;
+using TimeMark.Broker.Metrics;
 using TimeMark.Broker.Pipeline;
 using TimeMark.EvidenceLog;
 
@@ -38,10 +39,15 @@ public sealed partial class BrokerService : IHostedService, IAsyncDisposable
         _loggers = loggers;
         _logger = loggers.CreateLogger<BrokerService>();
         Activity = new DeviceActivityTable();
+        Clock = new IngestionClock(time, loggers.CreateLogger<IngestionClock>());
         Rejections = new RejectionRecorder(time, loggers.CreateLogger<RejectionRecorder>());
     }
 
     public DeviceActivityTable Activity { get; }
+
+    public BrokerMetrics Metrics { get; } = new();
+
+    public IngestionClock Clock { get; }
 
     public RejectionRecorder Rejections { get; }
 
@@ -62,8 +68,8 @@ public sealed partial class BrokerService : IHostedService, IAsyncDisposable
 
         _devices = new DeviceRegistry(_options.DevicesDirectory, _loggers.CreateLogger<DeviceRegistry>());
         var access = new AccessPolicy(_options.Access);
-        var marker = new TimeMarker(access, _devices, Activity, new IngestionClock(_time, _loggers.CreateLogger<IngestionClock>()),
-            _log, _keys.TimeMark, _options.Policy, Rejections, _loggers.CreateLogger<TimeMarker>());
+        var marker = new TimeMarker(access, _devices, Activity, Clock, _log, _keys.TimeMark, _options.Policy, Rejections, Metrics,
+            _time, _loggers.CreateLogger<TimeMarker>());
 
         Endpoint mqtt = Endpoint.Parse(_options.Mqtt);
         var serverOptions = new MqttServerOptionsBuilder()

@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
 using TimeMark.Broker.Devices;
 using TimeMark.Broker.Hosting;
+using TimeMark.Broker.Metrics;
 using TimeMark.Broker.Pipeline;
 
 namespace TimeMark.Broker.Http;
@@ -16,6 +17,13 @@ public static class HttpApi
     public static void Map(IEndpointRouteBuilder routes)
     {
         routes.MapGet("/healthz", () => Results.Text("ok\n"));
+
+        routes.MapGet("/metrics", (BrokerService broker) =>
+        {
+            using var text = new StringWriter(System.Globalization.CultureInfo.InvariantCulture);
+            PrometheusText.Write(text, broker);
+            return Results.Text(text.ToString(), PrometheusText.ContentType);
+        });
 
         routes.MapGet("/keys", (BrokerService broker) => Results.Json(new
         {

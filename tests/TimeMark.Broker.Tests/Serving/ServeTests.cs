@@ -93,6 +93,9 @@ public sealed class ServeTests : IAsyncLifetime, IDisposable
         Assert.Equal(MqttClientPublishReasonCode.NotAuthorized, second.ReasonCode);
         string rejections = await _broker.Http.GetStringAsync("rejections");
         Assert.Contains("\"reason\":\"Replay\"", rejections);
+        string metrics = await _broker.Http.GetStringAsync("metrics");
+        Assert.Contains("timemark_messages_rejected_total{reason=\"Replay\"} 1\n", metrics);
+        Assert.Contains("timemark_messages_marked_total{kind=\"datagram\"} 1\n", metrics);
     }
 
     [Fact]
@@ -209,6 +212,9 @@ public sealed class ServeTests : IAsyncLifetime, IDisposable
         long skew = status.RootElement.GetProperty("clock_skew").GetProperty("last_ms").GetInt64();
         Assert.InRange(skew, 299_000, 330_000);
         Assert.Equal("seconds", status.RootElement.GetProperty("clock_skew").GetProperty("last_ts_unit").GetString());
+        string metrics = await _broker.Http.GetStringAsync("metrics");
+        Assert.Contains("timemark_device_clock_skew_seconds_bucket{le=\"60\"} 0\n", metrics);
+        Assert.Contains("timemark_device_clock_skew_seconds_bucket{le=\"3600\"} 1\n", metrics);
     }
 
     [Fact]
