@@ -7,11 +7,12 @@ var root = new RootCommand("timemark: the TimeMark broker (serve), keys, a BRAID
     "Exit codes: 0 ok, 1 a check failed, 2 usage or input error.")
 {
     KeygenCommand.Create(),
-    new Command("device", "Act as a BRAID device.") { DeviceSignCommand.Create() },
+    new Command("device", "Act as a BRAID device.") { DeviceSignCommand.Create(), DeviceSimulateCommand.Create() },
     InspectCommand.Create(),
     VerifyCommand.Create(),
     MarkCommand.Create(),
     ServeCommand.Create(),
+    SubscribeCommand.Create(),
 };
 
 ParseResult parseResult = root.Parse(args);

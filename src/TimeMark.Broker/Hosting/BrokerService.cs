@@ -82,7 +82,7 @@ public sealed partial class BrokerService : IHostedService, IAsyncDisposable
         _mqtt = new MqttServerFactory().CreateMqttServer(serverOptions);
         var connections = new ConnectionHook(_devices, access, [.. _options.Access], _loggers.CreateLogger<ConnectionHook>());
         var publishes = new PublishHook(marker);
-        var subscriptions = new SubscriptionHook(access);
+        var subscriptions = new SubscriptionHook(access, _loggers.CreateLogger<SubscriptionHook>());
         _mqtt.ValidatingConnectionAsync += connections.ValidateAsync;
         _mqtt.InterceptingPublishAsync += publishes.InterceptAsync;
         _mqtt.InterceptingSubscriptionAsync += subscriptions.InterceptAsync;

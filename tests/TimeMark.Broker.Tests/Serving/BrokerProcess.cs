@@ -118,6 +118,27 @@ internal sealed class BrokerProcess : IAsyncDisposable
         await process.WaitForExitAsync();
     }
 
+    /// <summary>Runs another timemark verb in the broker's folder and returns its exit code and output.</summary>
+    public async Task<(int ExitCode, string Output)> RunCliAsync(params string[] args)
+    {
+        var start = new ProcessStartInfo(DotnetHost())
+        {
+            WorkingDirectory = Root,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        start.ArgumentList.Add(Program);
+        foreach (string arg in args)
+            start.ArgumentList.Add(arg);
+        using Process process = Process.Start(start) ?? throw new InvalidOperationException("dotnet did not start");
+        Task<string> output = process.StandardOutput.ReadToEndAsync();
+        Task<string> error = process.StandardError.ReadToEndAsync();
+        using var timeout = new CancellationTokenSource(StartTimeout);
+        await process.WaitForExitAsync(timeout.Token);
+        return (process.ExitCode, await output + await error);
+    }
+
     public async Task<VerifyingKey> TimeMarkKeyAsync()
     {
         using JsonDocument keys = JsonDocument.Parse(await Http.GetStringAsync("keys"));
