@@ -1,4 +1,6 @@
 using System.Net;
+using System.Security.Cryptography.X509Certificates;
+using MQTTnet.Certificates;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using MQTTnet.Server;
@@ -78,6 +80,8 @@ public sealed partial class BrokerService : IHostedService, IAsyncDisposable
             .WithMaxPendingMessagesPerClient(_options.MaxPendingMessagesPerClient)
             .Build();
         Bind(serverOptions.DefaultEndpointOptions, mqtt.Address);
+        if (_options.Tls.IsEnabled)
+            ConfigureTls(serverOptions);
 
         _mqtt = new MqttServerFactory().CreateMqttServer(serverOptions);
         var connections = new ConnectionHook(_devices, access, [.. _options.Access], _loggers.CreateLogger<ConnectionHook>());
@@ -110,6 +114,25 @@ public sealed partial class BrokerService : IHostedService, IAsyncDisposable
             await _log.DisposeAsync().ConfigureAwait(false);
         _devices?.Dispose();
         _keys?.Dispose();
+    }
+
+    private void ConfigureTls(MqttServerOptions serverOptions)
+    {
+        TlsOptions tls = _options.Tls;
+        Endpoint endpoint = Endpoint.Parse(tls.Endpoint);
+        MqttServerTlsTcpEndpointOptions listener = serverOptions.TlsEndpointOptions;
+        listener.IsEnabled = true;
+        listener.Port = endpoint.Port;
+        Bind(listener, endpoint.Address);
+        X509Certificate2 certificate = X509Certificate2.CreateFromPemFile(tls.CertificateFile, tls.KeyFile);
+        listener.CertificateProvider = new X509CertificateProvider(certificate);
+        var deviceCa = new X509Certificate2Collection();
+        deviceCa.ImportFromPemFile(tls.DeviceCaFile);
+        if (deviceCa.Count == 0)
+            throw new InvalidDataException($"{tls.DeviceCaFile}: no certificate in the device CA file");
+        var validator = new DeviceCertificateValidator(deviceCa, tls.RequireClientCertificate, _logger);
+        listener.ClientCertificateRequired = tls.RequireClientCertificate;
+        listener.RemoteCertificateValidationCallback = validator.Validate;
     }
 
     /// <summary>Listens on exactly one address: MQTTnet would otherwise also listen on every IPv4 or IPv6 address.</summary>
