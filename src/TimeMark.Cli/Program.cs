@@ -3,22 +3,26 @@ using System.CommandLine.Invocation;
 using TimeMark.Cli;
 using TimeMark.Cli.Commands;
 
-var root = new RootCommand("timemark: keys, a BRAID device simulator, offline inspect, mark and verify of BRAID datagrams, " +
+var root = new RootCommand("timemark: the TimeMark broker (serve), keys, a BRAID device simulator, offline inspect, mark and verify of BRAID datagrams, " +
     "and audit of evidence logs. " +
     "Exit codes: 0 ok, 1 a check failed, 2 usage or input error.")
 {
     KeygenCommand.Create(),
-    new Command("device", "Act as a BRAID device.") { DeviceSignCommand.Create() },
+    new Command("device", "Act as a BRAID device.") { DeviceSignCommand.Create(), DeviceSimulateCommand.Create() },
     InspectCommand.Create(),
     VerifyCommand.Create(),
     MarkCommand.Create(),
     LogCommand.Create(),
+    ServeCommand.Create(),
+    SubscribeCommand.Create(),
 };
 
 ParseResult parseResult = root.Parse(args);
 // A bug must not pose as "a check failed" (1), System.CommandLine's code for an
 // unhandled exception: without its handler, a bug crashes with the runtime's own code.
-var configuration = new InvocationConfiguration { EnableDefaultExceptionHandler = false };
+// The broker's host handles SIGTERM and Ctrl-C itself, with a graceful stop that flushes the
+// evidence log; System.CommandLine's own handler would end the process after a short timeout.
+var configuration = new InvocationConfiguration { EnableDefaultExceptionHandler = false, ProcessTerminationTimeout = null };
 
 if (parseResult.Action is ParseErrorAction parseError)
 {

@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Security.Cryptography.X509Certificates;
 using Microsoft.Extensions.Logging;
 using TimeMark.Protocol.Keys;
 
@@ -24,6 +25,9 @@ public sealed partial class DeviceRegistry : IDisposable
     private readonly ILogger<DeviceRegistry> _logger;
     private readonly FileSystemWatcher? _watcher;
     private readonly ConcurrentDictionary<string, DeviceKeyLookup> _cache = new(StringComparer.Ordinal);
+
+    // Keys of TLS client certificates from the device CA, for agents without a key file.
+    private readonly ConcurrentDictionary<string, VerifyingKey> _certificateKeys = new(StringComparer.Ordinal);
 
     public DeviceRegistry(string folder, ILogger<DeviceRegistry> logger)
     {
@@ -57,7 +61,37 @@ public sealed partial class DeviceRegistry : IDisposable
     {
         if (!AgentId.IsValid(agentId))
             return DeviceKeyLookup.Unknown($"\"{agentId}\" is not a valid agent ID");
-        return _cache.GetOrAdd(agentId, Load);
+        DeviceKeyLookup fromFile = _cache.GetOrAdd(agentId, Load);
+        // A key file is an explicit registration and wins over a certificate's key.
+        return !fromFile.IsKnown && _certificateKeys.TryGetValue(agentId, out VerifyingKey? fromCertificate)
+            ? DeviceKeyLookup.Found(fromCertificate)
+            : fromFile;
+    }
+
+    /// <summary>
+    /// Takes the key of a client certificate that the device CA issued as the key of
+    /// <paramref name="agentId"/> (its subject CN), for an agent without a key file.
+    /// </summary>
+    /// <returns>False, with the reason, when the ID or the certificate's key cannot be used.</returns>
+    public bool TryRememberCertificateKey(string agentId, X509Certificate2 certificate, out string reason)
+    {
+        if (!AgentId.IsValid(agentId))
+        {
+            reason = $"certificate subject \"{agentId}\" is not a valid agent ID";
+            return false;
+        }
+        try
+        {
+            VerifyingKey key = VerifyingKey.ImportSubjectPublicKeyInfo(certificate.PublicKey.ExportSubjectPublicKeyInfo());
+            _certificateKeys[agentId] = key;
+            reason = "";
+            return true;
+        }
+        catch (KeyFormatException e)
+        {
+            reason = $"certificate of {agentId}: {e.Message}";
+            return false;
+        }
     }
 
     public void Dispose() => _watcher?.Dispose();

@@ -65,7 +65,9 @@ public sealed partial class ConnectionHook
                 return new ClientIdentity(name, IsAgent: true);
             if (_access.Lists(name))
                 return new ClientIdentity(name, IsAgent: false);
-            refusal = $"certificate subject {name} is neither a registered agent nor in the access list";
+            // An agent without a key file is known by the key of the certificate the device CA issued it.
+            if (_devices.TryRememberCertificateKey(name, certificate, out refusal))
+                return new ClientIdentity(name, IsAgent: true);
             return null;
         }
 

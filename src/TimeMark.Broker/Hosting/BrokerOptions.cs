@@ -32,6 +32,9 @@ public sealed class BrokerOptions
     /// <summary>HTTP API (build, keys, log, devices, metrics), HOST:PORT.</summary>
     public string Http { get; set; } = "0.0.0.0:8080";
 
+    /// <summary>MQTT over TLS with device certificates; off unless Tls:Endpoint is set.</summary>
+    public TlsOptions Tls { get; init; } = new();
+
     public MarkingPolicy Policy { get; set; } = MarkingPolicy.Strict;
 
     /// <summary>
@@ -61,6 +64,16 @@ public sealed class BrokerOptions
             problems.Add($"{nameof(Mqtt)} is \"{Mqtt}\"; expected HOST:PORT with an IP address, e.g. 0.0.0.0:1883");
         if (!Endpoint.TryParse(Http, out _))
             problems.Add($"{nameof(Http)} is \"{Http}\"; expected HOST:PORT with an IP address, e.g. 0.0.0.0:8080");
+        if (Tls.IsEnabled)
+        {
+            if (!Endpoint.TryParse(Tls.Endpoint, out _))
+                problems.Add($"Tls:Endpoint is \"{Tls.Endpoint}\"; expected HOST:PORT with an IP address, e.g. 0.0.0.0:8883");
+            foreach (var (key, file) in new[] { ("CertificateFile", Tls.CertificateFile), ("KeyFile", Tls.KeyFile), ("DeviceCaFile", Tls.DeviceCaFile) })
+            {
+                if (string.IsNullOrWhiteSpace(file))
+                    problems.Add($"Tls:{key} must name a PEM file when Tls:Endpoint is set");
+            }
+        }
         if (!Enum.IsDefined(Policy))
             problems.Add($"{nameof(Policy)} must be Strict or Permissive");
         if (MaxPendingMessagesPerClient < 1)

@@ -1,4 +1,6 @@
 using System.Net;
+using System.Security.Cryptography.X509Certificates;
+using MQTTnet.Certificates;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using MQTTnet.Server;
@@ -6,6 +8,7 @@ using TimeMark.Broker.Access;
 using TimeMark.Broker.Clock;
 using TimeMark.Broker.Devices;
 using TimeMark.Broker.Hooks;
+using TimeMark.Broker.Metrics;
 using TimeMark.Broker.Pipeline;
 using TimeMark.EvidenceLog;
 
@@ -38,10 +41,15 @@ public sealed partial class BrokerService : IHostedService, IAsyncDisposable
         _loggers = loggers;
         _logger = loggers.CreateLogger<BrokerService>();
         Activity = new DeviceActivityTable();
+        Clock = new IngestionClock(time, loggers.CreateLogger<IngestionClock>());
         Rejections = new RejectionRecorder(time, loggers.CreateLogger<RejectionRecorder>());
     }
 
     public DeviceActivityTable Activity { get; }
+
+    public BrokerMetrics Metrics { get; } = new();
+
+    public IngestionClock Clock { get; }
 
     public RejectionRecorder Rejections { get; }
 
@@ -62,27 +70,30 @@ public sealed partial class BrokerService : IHostedService, IAsyncDisposable
 
         _devices = new DeviceRegistry(_options.DevicesDirectory, _loggers.CreateLogger<DeviceRegistry>());
         var access = new AccessPolicy(_options.Access);
-        var marker = new TimeMarker(access, _devices, Activity, new IngestionClock(_time, _loggers.CreateLogger<IngestionClock>()),
-            _log, _keys.TimeMark, _options.Policy, Rejections, _loggers.CreateLogger<TimeMarker>());
+        var marker = new TimeMarker(access, _devices, Activity, Clock, _log, _keys.TimeMark, _options.Policy, Rejections, Metrics,
+            _time, _loggers.CreateLogger<TimeMarker>());
 
-        Endpoint.TryParse(_options.Mqtt, out Endpoint? mqtt);
+        Endpoint mqtt = Endpoint.Parse(_options.Mqtt);
         var serverOptions = new MqttServerOptionsBuilder()
             .WithDefaultEndpoint()
-            .WithDefaultEndpointPort(mqtt!.Value.Port)
+            .WithDefaultEndpointPort(mqtt.Port)
             .WithMaxPendingMessagesPerClient(_options.MaxPendingMessagesPerClient)
             .Build();
-        Bind(serverOptions.DefaultEndpointOptions, mqtt.Value.Address);
+        Bind(serverOptions.DefaultEndpointOptions, mqtt.Address);
+        if (_options.Tls.IsEnabled)
+            ConfigureTls(serverOptions);
 
         _mqtt = new MqttServerFactory().CreateMqttServer(serverOptions);
         var connections = new ConnectionHook(_devices, access, [.. _options.Access], _loggers.CreateLogger<ConnectionHook>());
         var publishes = new PublishHook(marker);
-        var subscriptions = new SubscriptionHook(access);
+        var subscriptions = new SubscriptionHook(access, _loggers.CreateLogger<SubscriptionHook>());
         _mqtt.ValidatingConnectionAsync += connections.ValidateAsync;
         _mqtt.InterceptingPublishAsync += publishes.InterceptAsync;
         _mqtt.InterceptingSubscriptionAsync += subscriptions.InterceptAsync;
         await _mqtt.StartAsync().ConfigureAwait(false);
 
-        LogStarted(_logger, mqtt.Value, _log.TreeSize, _keys.TimeMark.PublicKey.Id.ToString(), _keys.LogSigner.Verifier.Format());
+        string logVerifierKey = _keys.LogSigner.Verifier.Format();
+        LogStarted(_logger, mqtt, _log.TreeSize, _keys.TimeMark.PublicKey.Id, logVerifierKey);
     }
 
     public async Task StopAsync(CancellationToken cancellationToken)
@@ -105,6 +116,25 @@ public sealed partial class BrokerService : IHostedService, IAsyncDisposable
         _keys?.Dispose();
     }
 
+    private void ConfigureTls(MqttServerOptions serverOptions)
+    {
+        TlsOptions tls = _options.Tls;
+        Endpoint endpoint = Endpoint.Parse(tls.Endpoint);
+        MqttServerTlsTcpEndpointOptions listener = serverOptions.TlsEndpointOptions;
+        listener.IsEnabled = true;
+        listener.Port = endpoint.Port;
+        Bind(listener, endpoint.Address);
+        X509Certificate2 certificate = X509Certificate2.CreateFromPemFile(tls.CertificateFile, tls.KeyFile);
+        listener.CertificateProvider = new X509CertificateProvider(certificate);
+        var deviceCa = new X509Certificate2Collection();
+        deviceCa.ImportFromPemFile(tls.DeviceCaFile);
+        if (deviceCa.Count == 0)
+            throw new InvalidDataException($"{tls.DeviceCaFile}: no certificate in the device CA file");
+        var validator = new DeviceCertificateValidator(deviceCa, tls.RequireClientCertificate, _logger);
+        listener.ClientCertificateRequired = tls.RequireClientCertificate;
+        listener.RemoteCertificateValidationCallback = validator.Validate;
+    }
+
     /// <summary>Listens on exactly one address: MQTTnet would otherwise also listen on every IPv4 or IPv6 address.</summary>
     private static void Bind(MqttServerTcpEndpointBaseOptions endpoint, IPAddress address)
     {
@@ -116,7 +146,7 @@ public sealed partial class BrokerService : IHostedService, IAsyncDisposable
     private static InvalidOperationException NotStarted() => new("The broker has not started.");
 
     [LoggerMessage(Level = LogLevel.Information, Message = "TimeMark broker listening for MQTT on {Endpoint}; evidence log at {TreeSize} entries; time-mark key {KeyId}; log key {LogVerifierKey}")]
-    private static partial void LogStarted(ILogger logger, Endpoint endpoint, long treeSize, string keyId, string logVerifierKey);
+    private static partial void LogStarted(ILogger logger, Endpoint endpoint, long treeSize, TimeMark.Protocol.Keys.KeyId keyId, string logVerifierKey);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "TimeMark broker stopped; evidence log closed at {TreeSize} entries with a final checkpoint")]
     private static partial void LogStopped(ILogger logger, long treeSize);

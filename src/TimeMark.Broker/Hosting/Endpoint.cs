@@ -23,5 +23,9 @@ public readonly record struct Endpoint(IPAddress Address, int Port)
         return true;
     }
 
+    /// <exception cref="FormatException">The text is not HOST:PORT with an IP address.</exception>
+    public static Endpoint Parse(string text) =>
+        TryParse(text, out Endpoint? endpoint) ? endpoint.Value : throw new FormatException($"\"{text}\" is not HOST:PORT with an IP address");
+
     public override string ToString() => new IPEndPoint(Address, Port).ToString();
 }

@@ -4,6 +4,7 @@ using TimeMark.Broker.Access;
 using TimeMark.Broker.Clock;
 using TimeMark.Broker.Devices;
 using TimeMark.Broker.Hosting;
+using TimeMark.Broker.Metrics;
 using TimeMark.EvidenceLog;
 using TimeMark.Protocol.Datagrams;
 using TimeMark.Protocol.Keys;
@@ -47,11 +48,16 @@ public sealed partial class TimeMarker
     private readonly SigningKey _brokerKey;
     private readonly MarkingPolicy _policy;
     private readonly RejectionRecorder _rejections;
+    private readonly BrokerMetrics _metrics;
+    private readonly TimeProvider _time;
     private readonly ILogger<TimeMarker> _logger;
 
     public TimeMarker(AccessPolicy access, DeviceRegistry devices, DeviceActivityTable activity, IngestionClock clock,
-        LogAppender log, SigningKey brokerKey, MarkingPolicy policy, RejectionRecorder rejections, ILogger<TimeMarker> logger)
+        LogAppender log, SigningKey brokerKey, MarkingPolicy policy, RejectionRecorder rejections, BrokerMetrics metrics,
+        TimeProvider time, ILogger<TimeMarker> logger)
     {
+        _metrics = metrics;
+        _time = time;
         _access = access;
         _devices = devices;
         _activity = activity;
@@ -136,7 +142,11 @@ public sealed partial class TimeMarker
         if (failure is not null)
             return failure;
 
-        _activity.For(request.Publisher.Name).RecordMarked(datagram.Ts is ulong ts ? ClockSkew.Measure(ts, ingestionTime) : null);
+        ClockSkew? skew = datagram.Ts is ulong ts ? ClockSkew.Measure(ts, ingestionTime) : null;
+        _activity.For(request.Publisher.Name).RecordMarked(skew);
+        if (skew is ClockSkew measured)
+            _metrics.ClockSkew.Observe(Math.Abs(measured.Milliseconds) / 1000d);
+        _metrics.CountMarked(datagram: true);
         return PublishOutcome.Forward(marked, MarkProperties(ingestionTime, index, status, token: null));
     }
 
@@ -149,15 +159,20 @@ public sealed partial class TimeMarker
         _brokerKey.Sign(entry.Format(), token);
 
         PublishOutcome? failure = await AppendAsync(request, index, entry, cancellationToken).ConfigureAwait(false);
-        return failure ?? PublishOutcome.Forward(request.Payload, MarkProperties(ingestionTime, index, status, token));
+        if (failure is not null)
+            return failure;
+        _metrics.CountMarked(datagram: false);
+        return PublishOutcome.Forward(request.Payload, MarkProperties(ingestionTime, index, status, token));
     }
 
     /// <summary>Appends and waits until durable; on failure voids the index (never a hole) and returns the rejection.</summary>
     private async ValueTask<PublishOutcome?> AppendAsync(PublishRequest request, long index, LogEntry entry, CancellationToken cancellationToken)
     {
+        long started = _time.GetTimestamp();
         try
         {
             await _log.FillAsync(index, entry, cancellationToken).ConfigureAwait(false);
+            _metrics.Durability.Observe(_time.GetElapsedTime(started).TotalSeconds);
             return null;
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)

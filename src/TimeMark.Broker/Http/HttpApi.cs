@@ -1,0 +1,76 @@
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
+using TimeMark.Broker.Devices;
+using TimeMark.Broker.Hosting;
+using TimeMark.Broker.Metrics;
+using TimeMark.Broker.Pipeline;
+
+namespace TimeMark.Broker.Http;
+
+/// <summary>
+/// The broker's HTTP API (issue 4): keys, the evidence log, devices,
+/// rejections, health. Everything an auditor needs to check a record offline.
+/// </summary>
+public static class HttpApi
+{
+    public static void Map(IEndpointRouteBuilder routes)
+    {
+        routes.MapGet("/healthz", () => Results.Text("ok\n"));
+
+        routes.MapGet("/metrics", (BrokerService broker) =>
+        {
+            using var text = new StringWriter(System.Globalization.CultureInfo.InvariantCulture);
+            PrometheusText.Write(text, broker);
+            return Results.Text(text.ToString(), PrometheusText.ContentType);
+        });
+
+        routes.MapGet("/keys", (BrokerService broker) => Results.Json(new
+        {
+            timemark_key_pem = broker.Keys.TimeMark.PublicKey.ExportPem(),
+            timemark_key_id = broker.Keys.TimeMark.PublicKey.Id.ToFullHex(),
+            log_origin = broker.Keys.LogSigner.Name,
+            log_verifier_key = broker.Keys.LogSigner.Verifier.Format(),
+        }));
+
+        routes.MapGet("/log/checkpoint", (BrokerService broker) =>
+            Results.Bytes(broker.Log.LatestCheckpoint.Format(), "text/plain; charset=utf-8"));
+
+        routes.MapGet("/log/entries/{index:long}", async (long index, BrokerService broker, CancellationToken cancellationToken) =>
+        {
+            if (index < 0 || index >= broker.Log.TreeSize)
+                return Results.NotFound($"no entry {index}: the log holds {broker.Log.TreeSize} durable entries\n");
+            byte[] entry = await broker.Log.Store.ReadEntryAsync(index, cancellationToken).ConfigureAwait(false);
+            return Results.Bytes(entry, "application/octet-stream");
+        });
+
+        routes.MapGet("/devices/{id}", (string id, BrokerService broker) =>
+            broker.Activity.TryGet(id, out DeviceActivity? activity)
+                ? Results.Json(Describe(id, activity!.Snapshot()))
+                : Results.NotFound($"no datagram from {id} since the broker started\n"));
+
+        routes.MapGet("/rejections", (DateTimeOffset? from, DateTimeOffset? to, BrokerService broker) =>
+            Results.Json(broker.Rejections.Between(from ?? DateTimeOffset.MinValue, to ?? DateTimeOffset.MaxValue)
+                .Select(r => new { at = r.At, publisher = r.Publisher, topic = r.Topic, payload_length = r.PayloadLength, reason = r.Reason.ToString(), detail = r.Detail })));
+    }
+
+    private static object Describe(string id, DeviceSnapshot device) => new
+    {
+        agent_id = id,
+        last_ver = device.LastVer,
+        marked = device.Marked,
+        rejected = device.Rejected,
+        ver_gaps = device.Gaps,
+        ver_regressions = device.Regressions,
+        replays = device.Replays,
+        clock_skew = new
+        {
+            count = device.Skew.Count,
+            min_ms = device.Skew.MinMilliseconds,
+            max_ms = device.Skew.MaxMilliseconds,
+            mean_ms = device.Skew.MeanMilliseconds,
+            last_ms = device.Skew.Last?.Milliseconds,
+            last_ts_unit = device.Skew.Last?.AssumedTsUnit.ToString().ToLowerInvariant(),
+        },
+    };
+}

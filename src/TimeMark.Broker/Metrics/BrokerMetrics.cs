@@ -1,0 +1,27 @@
+using TimeMark.Broker.Pipeline;
+
+namespace TimeMark.Broker.Metrics;
+
+/// <summary>The broker's own counters, besides the rejection counts kept by <see cref="RejectionRecorder"/>.</summary>
+public sealed class BrokerMetrics
+{
+    private long _markedDatagrams;
+    private long _markedPlain;
+
+    /// <summary>Seconds from FillAsync to durable.</summary>
+    public Histogram Durability { get; } = new(0.0005, 0.001, 0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1);
+
+    /// <summary>|INGESTION_TIME − TS| in seconds.</summary>
+    public Histogram ClockSkew { get; } = new(0.1, 1, 5, 30, 60, 300, 3600, 86400);
+
+    public long MarkedDatagrams => Interlocked.Read(ref _markedDatagrams);
+    public long MarkedPlain => Interlocked.Read(ref _markedPlain);
+
+    public void CountMarked(bool datagram)
+    {
+        if (datagram)
+            Interlocked.Increment(ref _markedDatagrams);
+        else
+            Interlocked.Increment(ref _markedPlain);
+    }
+}

@@ -1,0 +1,184 @@
+using System.Diagnostics;
+using System.Text;
+using MQTTnet;
+using MQTTnet.Formatter;
+using TimeMark.Protocol.Datagrams;
+using TimeMark.Protocol.Keys;
+using TimeMark.Protocol.Verification;
+
+namespace TimeMark.Broker.Tests.Serving;
+
+/// <summary>
+/// `timemark serve` with MQTT clients none of us wrote: Debian's mosquitto_pub
+/// and mosquitto_sub, and Python paho-mqtt with cbor2 (what BRAID's backend uses).
+/// </summary>
+public sealed class ExternalClientTests : IAsyncLifetime, IDisposable
+{
+    private const string Topic = "braid/agent/agent-1/shadow/reported/";
+    private static readonly TimeSpan ProcessTimeout = TimeSpan.FromSeconds(30);
+    private readonly BrokerProcess _broker = new();
+    private SigningKey _device = null!;
+
+    public async Task InitializeAsync()
+    {
+        _device = _broker.AddDevice("agent-1");
+        _broker.WriteConfig("""{ "Access": [ { "Identity": "etl", "Subscribe": [ "#" ] }, { "Identity": "sensor", "Publish": [ "plain/#" ] } ] }""");
+        await _broker.StartAsync();
+    }
+
+    public async Task DisposeAsync() => await _broker.DisposeAsync();
+
+    public void Dispose() => _device.Dispose();
+
+    private byte[] Datagram(ulong ver) => DatagramWriter.Write(new DatagramContent
+    {
+        Ts = (ulong)DateTimeOffset.UtcNow.ToUnixTimeSeconds(),
+        Ver = ver,
+        Action = 1,
+        Body = new byte[] { 0xA1, 0x61, 0x74, 0x18, 0x15 },
+    }, _device, indefiniteLength: true);
+
+    private static async Task<(int ExitCode, string Output)> RunAsync(string program, params string[] args)
+    {
+        var start = new ProcessStartInfo(program) { RedirectStandardOutput = true, RedirectStandardError = true };
+        foreach (string arg in args)
+            start.ArgumentList.Add(arg);
+        using Process process = Process.Start(start)!;
+        Task<string> output = process.StandardOutput.ReadToEndAsync();
+        Task<string> error = process.StandardError.ReadToEndAsync();
+        using var timeout = new CancellationTokenSource(ProcessTimeout);
+        await process.WaitForExitAsync(timeout.Token);
+        return (process.ExitCode, await output + await error);
+    }
+
+    /// <summary>Starts mosquitto_sub for one message and waits until its subscription is in place.</summary>
+    private async Task<Process> SubscribeWithMosquittoAsync(string version, string filter)
+    {
+        // stdbuf: mosquitto_sub's stdout to a pipe is block-buffered, which would hide the SUBACK line until it exits.
+        var start = new ProcessStartInfo("stdbuf") { RedirectStandardOutput = true, RedirectStandardError = true };
+        foreach (string arg in new[] { "-oL", "mosquitto_sub", "-h", "127.0.0.1", "-p", _broker.MqttPort.ToString(), "-V", version, "-i", $"etl-{version}", "-u", "etl",
+                     "-t", filter, "-C", "1", "-W", "30", "-F", "%x", "-d" })
+            start.ArgumentList.Add(arg);
+        Process process = Process.Start(start)!;
+        // -d prints the SUBACK on stdout before any message: wait for it instead of sleeping.
+        while (await process.StandardOutput.ReadLineAsync() is string line)
+        {
+            if (line.Contains("received SUBACK", StringComparison.Ordinal))
+                return process;
+        }
+        throw new InvalidOperationException("mosquitto_sub ended before subscribing: " + await process.StandardError.ReadToEndAsync());
+    }
+
+    /// <summary>The payload mosquitto_sub printed (-F %x) on the line after its "received PUBLISH" debug line.</summary>
+    private static async Task<byte[]> ReceiveHexAsync(Process subscriber)
+    {
+        string? payload = null;
+        bool publishSeen = false;
+        while (await subscriber.StandardOutput.ReadLineAsync() is string line)
+        {
+            if (publishSeen && payload is null)
+                payload = line.Trim();
+            publishSeen |= line.Contains("received PUBLISH", StringComparison.Ordinal);
+        }
+        await subscriber.WaitForExitAsync();
+        Assert.True(payload is not null, "mosquitto_sub received no message");
+        return Convert.FromHexString(payload!);
+    }
+
+    [Theory]
+    [InlineData("mqttv5")]
+    [InlineData("mqttv311")]
+    public async Task MosquittoPubAndSub_Datagram_RecordArrivesMarkedAndVerifies(string version)
+    {
+        using Process subscriber = await SubscribeWithMosquittoAsync(version, "braid/#");
+        string file = Path.Combine(_broker.Root, "d.cbor");
+        await File.WriteAllBytesAsync(file, Datagram(ver: 1));
+
+        var (exit, output) = await RunAsync("mosquitto_pub", "-h", "127.0.0.1", "-p", _broker.MqttPort.ToString(), "-V", version,
+            "-i", "agent-1", "-t", Topic, "-f", file, "-q", "1");
+        byte[] record = await ReceiveHexAsync(subscriber);
+
+        Assert.True(exit == 0, output);
+        VerificationReport report = RecordVerifier.Verify(record, _device.PublicKey, await _broker.TimeMarkKeyAsync(), DateTimeOffset.UtcNow);
+        Assert.True(report.Passed, string.Join("\n", report.Checks));
+    }
+
+    [Theory]
+    [InlineData("1")]
+    [InlineData("2")]
+    public async Task MosquittoPub_BadDatagramAtQos1And2_RefusedWithReasonCode(string qos)
+    {
+        var (_, output) = await RunAsync("mosquitto_pub", "-h", "127.0.0.1", "-p", _broker.MqttPort.ToString(), "-V", "mqttv5",
+            "-i", "agent-1", "-t", Topic, "-m", "not cbor", "-q", qos, "-d");
+        // 0x99, payload format invalid, in PUBACK (QoS 1) or PUBREC (QoS 2): mosquitto_pub names the reason code.
+        Assert.Contains("Publish 1 failed: Payload format invalid.", output);
+    }
+
+    [Fact]
+    public async Task MosquittoPub_Qos0Datagram_IsMarkedAndDelivered()
+    {
+        using Process subscriber = await SubscribeWithMosquittoAsync("mqttv5", "braid/#");
+        string file = Path.Combine(_broker.Root, "d.cbor");
+        await File.WriteAllBytesAsync(file, Datagram(ver: 1));
+
+        await RunAsync("mosquitto_pub", "-h", "127.0.0.1", "-p", _broker.MqttPort.ToString(), "-V", "mqttv5", "-i", "agent-1", "-t", Topic, "-f", file, "-q", "0");
+        byte[] record = await ReceiveHexAsync(subscriber);
+
+        Assert.True(DatagramReader.TryRead(record, out Datagram marked, out _));
+        Assert.NotNull(marked.LogIndex);
+    }
+
+    [Theory]
+    [InlineData("v5")]
+    [InlineData("v311")]
+    public async Task PahoPublisher_PythonSignedDatagram_IsAcceptedAndMarked(string version)
+    {
+        string keyFile = Path.Combine(_broker.Root, "agent-1.key");
+        KeyFile.WriteSigningKey(keyFile, _device);
+        using Process subscriber = await SubscribeWithMosquittoAsync("mqttv5", "braid/#");
+
+        var (exit, output) = await RunAsync("/usr/bin/python3", Path.Combine(AppContext.BaseDirectory, "Serving", "paho_publish.py"),
+            _broker.MqttPort.ToString(), "agent-1", Topic, keyFile, "7", version);
+        byte[] record = await ReceiveHexAsync(subscriber);
+
+        Assert.True(exit == 0, output);
+        VerificationReport report = RecordVerifier.Verify(record, _device.PublicKey, await _broker.TimeMarkKeyAsync(), DateTimeOffset.UtcNow);
+        Assert.True(report.Passed, string.Join("\n", report.Checks));
+        Assert.Equal(TimestampUnit.Milliseconds, report.Skew!.Value.AssumedTsUnit);
+    }
+
+    [Fact]
+    public async Task Retained_MarkedDatagram_IsDeliveredMarkedToALaterSubscriber()
+    {
+        var (device, _) = await MqttTestClient.ConnectAsync(_broker.MqttPort, "agent-1");
+        await using (device)
+            await device.PublishAsync(Topic, Datagram(ver: 1), retain: true);
+
+        using Process subscriber = await SubscribeWithMosquittoAsync("mqttv311", "braid/#");
+        byte[] record = await ReceiveHexAsync(subscriber);
+
+        Assert.True(DatagramReader.TryRead(record, out Datagram marked, out _));
+        Assert.True(DatagramVerifier.VerifyBrokerToken(marked, await _broker.TimeMarkKeyAsync()));
+    }
+
+    [Fact]
+    public async Task Will_OfAClientThatDropsItsConnection_IsMarkedLikeAnyPublish()
+    {
+        using Process subscriber = await SubscribeWithMosquittoAsync("mqttv5", "plain/#");
+        var will = new MqttClientOptionsBuilder()
+            .WithTcpServer("127.0.0.1", _broker.MqttPort)
+            .WithClientId("sensor-1")
+            .WithCredentials("sensor", (string?)null)
+            .WithProtocolVersion(MqttProtocolVersion.V500)
+            .WithWillTopic("plain/status")
+            .WithWillPayload(Encoding.UTF8.GetBytes("sensor-1 offline"))
+            .Build();
+        // Dropping the socket without DISCONNECT makes the broker publish the will.
+        IMqttClient client = new MqttClientFactory().CreateMqttClient();
+        await client.ConnectAsync(will);
+        client.Dispose();
+
+        byte[] payload = await ReceiveHexAsync(subscriber);
+        Assert.Equal("sensor-1 offline", Encoding.UTF8.GetString(payload));
+    }
+}

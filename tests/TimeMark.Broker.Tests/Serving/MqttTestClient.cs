@@ -1,0 +1,72 @@
+using System.Collections.Concurrent;
+using MQTTnet;
+using MQTTnet.Formatter;
+using MQTTnet.Protocol;
+
+namespace TimeMark.Broker.Tests.Serving;
+
+/// <summary>An MQTTnet client that collects what it receives, for the serving tests.</summary>
+internal sealed class MqttTestClient : IAsyncDisposable
+{
+    private static readonly TimeSpan ReceiveTimeout = TimeSpan.FromSeconds(20);
+
+    private readonly IMqttClient _client = new MqttClientFactory().CreateMqttClient();
+    private readonly BlockingCollection<MqttApplicationMessage> _received = [];
+
+    private MqttTestClient() =>
+        _client.ApplicationMessageReceivedAsync += e =>
+        {
+            _received.Add(e.ApplicationMessage);
+            return Task.CompletedTask;
+        };
+
+    public static async Task<(MqttTestClient Client, MqttClientConnectResult Result)> ConnectAsync(
+        int port, string clientId, string? userName = null, MqttProtocolVersion version = MqttProtocolVersion.V500)
+    {
+        var client = new MqttTestClient();
+        var options = new MqttClientOptionsBuilder()
+            .WithTcpServer("127.0.0.1", port)
+            .WithClientId(clientId)
+            .WithCredentials(userName, (string?)null)
+            .WithProtocolVersion(version)
+            .Build();
+        // MQTTnet 5 returns a refused CONNACK as a result rather than throwing.
+        MqttClientConnectResult result = await client._client.ConnectAsync(options);
+        return (client, result);
+    }
+
+    public async Task SubscribeAsync(string filter) =>
+        await _client.SubscribeAsync(new MqttClientSubscribeOptionsBuilder().WithTopicFilter(filter, MqttQualityOfServiceLevel.AtLeastOnce).Build());
+
+    public async Task<MqttClientSubscribeResult> TrySubscribeAsync(string filter) =>
+        await _client.SubscribeAsync(new MqttClientSubscribeOptionsBuilder().WithTopicFilter(filter, MqttQualityOfServiceLevel.AtLeastOnce).Build());
+
+    public Task<MqttClientPublishResult> PublishAsync(string topic, byte[] payload, MqttQualityOfServiceLevel qos = MqttQualityOfServiceLevel.AtLeastOnce,
+        bool retain = false, params (string Name, string Value)[] userProperties)
+    {
+        MqttApplicationMessageBuilder message = new MqttApplicationMessageBuilder()
+            .WithTopic(topic)
+            .WithPayload(payload)
+            .WithContentType("application/cbor")
+            .WithQualityOfServiceLevel(qos)
+            .WithRetainFlag(retain);
+        foreach (var (name, value) in userProperties)
+            message.WithUserProperty(name, System.Text.Encoding.UTF8.GetBytes(value));
+        return _client.PublishAsync(message.Build());
+    }
+
+    /// <summary>The next message received, waiting on the client's own delivery; fails the test after a long timeout.</summary>
+    public MqttApplicationMessage Receive()
+    {
+        Assert.True(_received.TryTake(out MqttApplicationMessage? message, ReceiveTimeout), "no message arrived");
+        return message!;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (_client.IsConnected)
+            await _client.DisconnectAsync();
+        _client.Dispose();
+        _received.Dispose();
+    }
+}
