@@ -128,6 +128,40 @@ public abstract partial class LogStore : IDisposable, IAsyncDisposable
         return ConsistencyProof.FromStoredHashes(oldSize, newSize, hashes);
     }
 
+    /// <summary>
+    /// A C2SP tlog-tiles resource of the durable tree: a hash tile (its hashes concatenated) or an
+    /// entry bundle (its entries, each with a big-endian uint16 length). Full tiles never change.
+    /// </summary>
+    /// <exception cref="ArgumentOutOfRangeException">The tile does not fit in the durable tree.</exception>
+    public async Task<byte[]> ReadTileAsync(Tile tile, CancellationToken cancellationToken = default)
+    {
+        if (!tile.FitsIn(TreeSize))
+        {
+            throw new ArgumentOutOfRangeException(nameof(tile), tile.FormatPath(), $"the tile is beyond the durable tree of {TreeSize} entries");
+        }
+
+        if (tile.IsEntryBundle)
+        {
+            var entries = new ReadOnlyMemory<byte>[tile.Width];
+            long first = tile.Index * Tile.FullWidth;
+            for (int i = 0; i < tile.Width; i++)
+            {
+                entries[i] = await ReadEntryAsync(first + i, cancellationToken).ConfigureAwait(false);
+            }
+
+            return EntryBundle.Format(entries);
+        }
+
+        Hash[] hashes = await ReadHashesAsync(tile.StoredHashIndexes(), cancellationToken).ConfigureAwait(false);
+        byte[] data = new byte[hashes.Length * Hash.Size];
+        for (int i = 0; i < hashes.Length; i++)
+        {
+            hashes[i].AsSpan().CopyTo(data.AsSpan(i * Hash.Size));
+        }
+
+        return data;
+    }
+
     /// <summary>The latest stored checkpoint as a signed note (<see cref="SignedNote.Format"/> bytes), or null if none was stored yet.</summary>
     public Task<byte[]?> ReadLatestCheckpointAsync(CancellationToken cancellationToken = default) =>
         ReadLatestCheckpointCoreAsync(cancellationToken);

@@ -57,6 +57,12 @@ public sealed partial class BrokerService : IHostedService, IAsyncDisposable
 
     public LogAppender Log => _log ?? throw NotStarted();
 
+    /// <summary>The latest signed checkpoint, parsed.</summary>
+    public Checkpoint LatestCheckpoint() =>
+        Checkpoint.TryParse(Log.LatestCheckpoint.Text, out Checkpoint? checkpoint, out _)
+            ? checkpoint
+            : throw new InvalidOperationException("the log signed a checkpoint that does not parse");
+
     public async Task StartAsync(CancellationToken cancellationToken)
     {
         _keys = BrokerKeys.LoadOrCreate(_options.DataDirectory, _options.LogOrigin, _logger);

@@ -5,6 +5,7 @@ using TimeMark.Broker.Devices;
 using TimeMark.Broker.Hosting;
 using TimeMark.Broker.Metrics;
 using TimeMark.Broker.Pipeline;
+using TimeMark.EvidenceLog;
 
 namespace TimeMark.Broker.Http;
 
@@ -42,6 +43,37 @@ public static class HttpApi
                 return Results.NotFound($"no entry {index}: the log holds {broker.Log.TreeSize} durable entries\n");
             byte[] entry = await broker.Log.Store.ReadEntryAsync(index, cancellationToken).ConfigureAwait(false);
             return Results.Bytes(entry, "application/octet-stream");
+        });
+
+        routes.MapGet("/log/proof/inclusion", async (long index, long? size, BrokerService broker, CancellationToken cancellationToken) =>
+        {
+            long treeSize = size ?? broker.LatestCheckpoint().TreeSize;
+            if (index < 0 || index >= treeSize || treeSize > broker.Log.TreeSize)
+                return Results.BadRequest($"need 0 <= index < size <= {broker.Log.TreeSize} (the durable tree)\n");
+            InclusionProof proof = await broker.Log.Store.ProveInclusionAsync(index, treeSize, cancellationToken).ConfigureAwait(false);
+            Hash leaf = MerkleHash.Leaf(await broker.Log.Store.ReadEntryAsync(index, cancellationToken).ConfigureAwait(false));
+            return Results.Text(InclusionProofJson.From(proof, leaf).Format(), "application/json");
+        });
+
+        routes.MapGet("/log/proof/consistency", async (long from, long to, BrokerService broker, CancellationToken cancellationToken) =>
+        {
+            if (from < 0 || from > to || to > broker.Log.TreeSize)
+                return Results.BadRequest($"need 0 <= from <= to <= {broker.Log.TreeSize} (the durable tree)\n");
+            ConsistencyProof proof = await broker.Log.Store.ProveConsistencyAsync(from, to, cancellationToken).ConfigureAwait(false);
+            return Results.Text(ConsistencyProofJson.From(proof).Format(), "application/json");
+        });
+
+        // C2SP tlog-tiles: hash tiles and entry bundles under /log/, so generic tiles clients can audit the log.
+        routes.MapGet("/log/tile/{**path}", async (string path, BrokerService broker, HttpResponse response, CancellationToken cancellationToken) =>
+        {
+            if (!Tile.TryParsePath("tile/" + path, out Tile tile, out _))
+                return Results.NotFound("not a tlog-tiles path\n");
+            if (!tile.FitsIn(broker.Log.TreeSize))
+                return Results.NotFound($"tile {tile.FormatPath()} is beyond the durable tree of {broker.Log.TreeSize} entries\n");
+            byte[] data = await broker.Log.Store.ReadTileAsync(tile, cancellationToken).ConfigureAwait(false);
+            if (!tile.IsPartial)
+                response.Headers.CacheControl = "public, max-age=31536000, immutable";
+            return Results.Bytes(data, "application/octet-stream");
         });
 
         routes.MapGet("/devices/{id}", (string id, BrokerService broker) =>

@@ -51,38 +51,40 @@ public sealed class ExternalClientTests : IAsyncLifetime, IDisposable
         return (process.ExitCode, await output + await error);
     }
 
+    /// <summary>mosquitto_sub for one message, and the lines it printed so far.</summary>
+    private sealed record MosquittoSubscriber(Process Process, List<string> Lines) : IDisposable
+    {
+        public void Dispose() => Process.Dispose();
+    }
+
     /// <summary>Starts mosquitto_sub for one message and waits until its subscription is in place.</summary>
-    private async Task<Process> SubscribeWithMosquittoAsync(string version, string filter)
+    private async Task<MosquittoSubscriber> SubscribeWithMosquittoAsync(string version, string filter)
     {
         // stdbuf: mosquitto_sub's stdout to a pipe is block-buffered, which would hide the SUBACK line until it exits.
         var start = new ProcessStartInfo("stdbuf") { RedirectStandardOutput = true, RedirectStandardError = true };
         foreach (string arg in new[] { "-oL", "mosquitto_sub", "-h", "127.0.0.1", "-p", _broker.MqttPort.ToString(), "-V", version, "-i", $"etl-{version}", "-u", "etl",
                      "-t", filter, "-C", "1", "-W", "30", "-F", "%x", "-d" })
             start.ArgumentList.Add(arg);
-        Process process = Process.Start(start)!;
-        // -d prints the SUBACK on stdout before any message: wait for it instead of sleeping.
-        while (await process.StandardOutput.ReadLineAsync() is string line)
+        var subscriber = new MosquittoSubscriber(Process.Start(start)!, []);
+        // -d prints the SUBACK before any message; a retained message may even come first. Wait for either, not for a time.
+        while (await subscriber.Process.StandardOutput.ReadLineAsync() is string line)
         {
-            if (line.Contains("received SUBACK", StringComparison.Ordinal))
-                return process;
+            subscriber.Lines.Add(line);
+            if (line.Contains("received SUBACK", StringComparison.Ordinal) || line.Contains("received PUBLISH", StringComparison.Ordinal))
+                return subscriber;
         }
-        throw new InvalidOperationException("mosquitto_sub ended before subscribing: " + await process.StandardError.ReadToEndAsync());
+        throw new InvalidOperationException("mosquitto_sub ended before subscribing: " + await subscriber.Process.StandardError.ReadToEndAsync());
     }
 
     /// <summary>The payload mosquitto_sub printed (-F %x) on the line after its "received PUBLISH" debug line.</summary>
-    private static async Task<byte[]> ReceiveHexAsync(Process subscriber)
+    private static async Task<byte[]> ReceiveHexAsync(MosquittoSubscriber subscriber)
     {
-        string? payload = null;
-        bool publishSeen = false;
-        while (await subscriber.StandardOutput.ReadLineAsync() is string line)
-        {
-            if (publishSeen && payload is null)
-                payload = line.Trim();
-            publishSeen |= line.Contains("received PUBLISH", StringComparison.Ordinal);
-        }
-        await subscriber.WaitForExitAsync();
-        Assert.True(payload is not null, "mosquitto_sub received no message");
-        return Convert.FromHexString(payload!);
+        while (await subscriber.Process.StandardOutput.ReadLineAsync() is string line)
+            subscriber.Lines.Add(line);
+        await subscriber.Process.WaitForExitAsync();
+        int publish = subscriber.Lines.FindIndex(line => line.Contains("received PUBLISH", StringComparison.Ordinal));
+        Assert.True(publish >= 0 && publish + 1 < subscriber.Lines.Count, "mosquitto_sub received no message");
+        return Convert.FromHexString(subscriber.Lines[publish + 1].Trim());
     }
 
     [Theory]
@@ -90,7 +92,7 @@ public sealed class ExternalClientTests : IAsyncLifetime, IDisposable
     [InlineData("mqttv311")]
     public async Task MosquittoPubAndSub_Datagram_RecordArrivesMarkedAndVerifies(string version)
     {
-        using Process subscriber = await SubscribeWithMosquittoAsync(version, "braid/#");
+        using MosquittoSubscriber subscriber = await SubscribeWithMosquittoAsync(version, "braid/#");
         string file = Path.Combine(_broker.Root, "d.cbor");
         await File.WriteAllBytesAsync(file, Datagram(ver: 1));
 
@@ -117,7 +119,7 @@ public sealed class ExternalClientTests : IAsyncLifetime, IDisposable
     [Fact]
     public async Task MosquittoPub_Qos0Datagram_IsMarkedAndDelivered()
     {
-        using Process subscriber = await SubscribeWithMosquittoAsync("mqttv5", "braid/#");
+        using MosquittoSubscriber subscriber = await SubscribeWithMosquittoAsync("mqttv5", "braid/#");
         string file = Path.Combine(_broker.Root, "d.cbor");
         await File.WriteAllBytesAsync(file, Datagram(ver: 1));
 
@@ -135,7 +137,7 @@ public sealed class ExternalClientTests : IAsyncLifetime, IDisposable
     {
         string keyFile = Path.Combine(_broker.Root, "agent-1.key");
         KeyFile.WriteSigningKey(keyFile, _device);
-        using Process subscriber = await SubscribeWithMosquittoAsync("mqttv5", "braid/#");
+        using MosquittoSubscriber subscriber = await SubscribeWithMosquittoAsync("mqttv5", "braid/#");
 
         var (exit, output) = await RunAsync("/usr/bin/python3", Path.Combine(AppContext.BaseDirectory, "Serving", "paho_publish.py"),
             _broker.MqttPort.ToString(), "agent-1", Topic, keyFile, "7", version);
@@ -154,7 +156,7 @@ public sealed class ExternalClientTests : IAsyncLifetime, IDisposable
         await using (device)
             await device.PublishAsync(Topic, Datagram(ver: 1), retain: true);
 
-        using Process subscriber = await SubscribeWithMosquittoAsync("mqttv311", "braid/#");
+        using MosquittoSubscriber subscriber = await SubscribeWithMosquittoAsync("mqttv311", "braid/#");
         byte[] record = await ReceiveHexAsync(subscriber);
 
         Assert.True(DatagramReader.TryRead(record, out Datagram marked, out _));
@@ -164,7 +166,7 @@ public sealed class ExternalClientTests : IAsyncLifetime, IDisposable
     [Fact]
     public async Task Will_OfAClientThatDropsItsConnection_IsMarkedLikeAnyPublish()
     {
-        using Process subscriber = await SubscribeWithMosquittoAsync("mqttv5", "plain/#");
+        using MosquittoSubscriber subscriber = await SubscribeWithMosquittoAsync("mqttv5", "plain/#");
         var will = new MqttClientOptionsBuilder()
             .WithTcpServer("127.0.0.1", _broker.MqttPort)
             .WithClientId("sensor-1")

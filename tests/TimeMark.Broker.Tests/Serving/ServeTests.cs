@@ -230,4 +230,85 @@ public sealed class ServeTests : IAsyncLifetime, IDisposable
         Assert.Equal(0, await _broker.StopAsync());
         Assert.Contains("evidence log closed at 5 entries with a final checkpoint", _broker.Output);
     }
+
+    /// <summary>Polls GET /log/checkpoint until it covers <paramref name="size"/> entries (checkpoints come once a second).</summary>
+    private async Task<Checkpoint> CheckpointCoveringAsync(long size)
+    {
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
+        while (true)
+        {
+            Assert.True(SignedNote.TryParse(await _broker.Http.GetByteArrayAsync("log/checkpoint"), out SignedNote? note, out _));
+            Assert.True(Checkpoint.TryParse(note.Text, out Checkpoint? checkpoint, out _));
+            if (checkpoint.TreeSize >= size)
+                return checkpoint;
+            Assert.True(DateTime.UtcNow < deadline, $"no checkpoint of {size} entries in time");
+            await Task.Delay(100);
+        }
+    }
+
+    [Fact]
+    public async Task VerifyWithBroker_ReceivedRecord_IsTheLogEntryAndIncludedInTheCheckpoint()
+    {
+        var (subscriber, _) = await MqttTestClient.ConnectAsync(_broker.MqttPort, "etl-1", "etl");
+        await using var _s = subscriber;
+        await subscriber.SubscribeAsync("braid/#");
+        var (device, _) = await MqttTestClient.ConnectAsync(_broker.MqttPort, "agent-1");
+        await using var _d = device;
+        for (ulong ver = 1; ver <= 3; ver++)
+            await device.PublishAsync(Topic, Datagram(_device, ver));
+        subscriber.Receive();
+        byte[] record = subscriber.Receive().Payload.ToArray();
+        await File.WriteAllBytesAsync(Path.Combine(_broker.Root, "record.cbor"), record);
+        await CheckpointCoveringAsync(3);
+
+        var (exit, output) = await _broker.RunCliAsync("verify", "record.cbor", "--device-key", "devices/agent-1.pem", "--broker", $"http://127.0.0.1:{_broker.HttpPort}/");
+
+        Assert.True(exit == 0, output);
+        Assert.Contains("ok       log-entry: entry 1 holds this record", output);
+        Assert.Contains("ok       log-inclusion: entry 1 is in the tree of 3", output);
+    }
+
+    [Fact]
+    public async Task VerifyWithBroker_RecordAlteredAfterMarking_FailsTheLogEntry()
+    {
+        var (subscriber, _) = await MqttTestClient.ConnectAsync(_broker.MqttPort, "etl-1", "etl");
+        await using var _s = subscriber;
+        await subscriber.SubscribeAsync("braid/#");
+        var (device, _) = await MqttTestClient.ConnectAsync(_broker.MqttPort, "agent-1");
+        await using var _d = device;
+        await device.PublishAsync(Topic, Datagram(_device, 1));
+        byte[] record = subscriber.Receive().Payload.ToArray();
+        record[^3] ^= 1; // inside VERIFICATION_TOKEN
+        await File.WriteAllBytesAsync(Path.Combine(_broker.Root, "record.cbor"), record);
+        await CheckpointCoveringAsync(1);
+
+        var (exit, output) = await _broker.RunCliAsync("verify", "record.cbor", "--device-key", "devices/agent-1.pem", "--broker", $"http://127.0.0.1:{_broker.HttpPort}/");
+
+        Assert.Equal(1, exit);
+        Assert.Contains("FAILED   log-entry: entry 0 does not hold this record", output);
+    }
+
+    [Fact]
+    public async Task Tiles_HashTileAndEntryBundle_MatchTheServedEntries()
+    {
+        var (device, _) = await MqttTestClient.ConnectAsync(_broker.MqttPort, "agent-1");
+        await using (device)
+        {
+            for (ulong ver = 1; ver <= 3; ver++)
+                await device.PublishAsync(Topic, Datagram(_device, ver));
+        }
+        await CheckpointCoveringAsync(3);
+
+        byte[] tile = await _broker.Http.GetByteArrayAsync("log/tile/0/000.p/3");
+        byte[] bundle = await _broker.Http.GetByteArrayAsync("log/tile/entries/000.p/3");
+
+        Assert.True(EntryBundle.TryParse(bundle, 3, out IReadOnlyList<ReadOnlyMemory<byte>>? entries, out _));
+        for (int i = 0; i < 3; i++)
+        {
+            byte[] entry = await _broker.Http.GetByteArrayAsync($"log/entries/{i}");
+            Assert.Equal(entry, entries[i].ToArray());
+            Assert.Equal(MerkleHash.Leaf(entry).AsSpan().ToArray(), tile.AsSpan(i * 32, 32).ToArray());
+        }
+        Assert.Equal(System.Net.HttpStatusCode.NotFound, (await _broker.Http.GetAsync("log/tile/0/000")).StatusCode);
+    }
 }
