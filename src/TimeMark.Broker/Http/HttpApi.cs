@@ -26,6 +26,17 @@ public static class HttpApi
             return Results.Text(text.ToString(), PrometheusText.ContentType);
         });
 
+        // Until the verifiable-build work lands there is no build manifest to measure against:
+        // say so plainly rather than report anything that could pass for a verified build.
+        routes.MapGet("/build", () => Results.Json(new
+        {
+            binary_hash = (string?)null,
+            source_commit = SourceCommit(),
+            build_date = (string?)null,
+            verified = false,
+            status = "development build: no build manifest (timemark.build.json) beside the binaries, so nothing was measured",
+        }));
+
         routes.MapGet("/keys", (BrokerService broker) => Results.Json(new
         {
             timemark_key_pem = broker.Keys.TimeMark.PublicKey.ExportPem(),
@@ -84,6 +95,16 @@ public static class HttpApi
         routes.MapGet("/rejections", (DateTimeOffset? from, DateTimeOffset? to, BrokerService broker) =>
             Results.Json(broker.Rejections.Between(from ?? DateTimeOffset.MinValue, to ?? DateTimeOffset.MaxValue)
                 .Select(r => new { at = r.At, publisher = r.Publisher, topic = r.Topic, payload_length = r.PayloadLength, reason = r.Reason.ToString(), detail = r.Detail })));
+    }
+
+    /// <summary>The commit in the informational version ("1.0.0+COMMIT"), when the build was given one.</summary>
+    private static string? SourceCommit()
+    {
+        string? version = typeof(HttpApi).Assembly
+            .GetCustomAttributes(typeof(System.Reflection.AssemblyInformationalVersionAttribute), false)
+            .OfType<System.Reflection.AssemblyInformationalVersionAttribute>().SingleOrDefault()?.InformationalVersion;
+        int plus = version?.IndexOf('+', StringComparison.Ordinal) ?? -1;
+        return plus < 0 ? null : version![(plus + 1)..];
     }
 
     private static object Describe(string id, DeviceSnapshot device) => new

@@ -311,4 +311,13 @@ public sealed class ServeTests : IAsyncLifetime, IDisposable
         }
         Assert.Equal(System.Net.HttpStatusCode.NotFound, (await _broker.Http.GetAsync("log/tile/0/000")).StatusCode);
     }
+
+    [Fact]
+    public async Task Build_DevelopmentBuild_SaysSoAndIsNotVerified()
+    {
+        using var build = await _broker.GetJsonAsync("build");
+        Assert.False(build.RootElement.GetProperty("verified").GetBoolean());
+        Assert.Equal(System.Text.Json.JsonValueKind.Null, build.RootElement.GetProperty("binary_hash").ValueKind);
+        Assert.StartsWith("development build", build.RootElement.GetProperty("status").GetString());
+    }
 }
