@@ -13,17 +13,22 @@ internal sealed class MqttTestClient : IAsyncDisposable
     private readonly IMqttClient _client = new MqttClientFactory().CreateMqttClient();
     private readonly BlockingCollection<MqttApplicationMessage> _received = [];
 
-    private MqttTestClient() =>
+    private readonly MqttProtocolVersion _version;
+
+    private MqttTestClient(MqttProtocolVersion version)
+    {
+        _version = version;
         _client.ApplicationMessageReceivedAsync += e =>
         {
             _received.Add(e.ApplicationMessage);
             return Task.CompletedTask;
         };
+    }
 
     public static async Task<(MqttTestClient Client, MqttClientConnectResult Result)> ConnectAsync(
         int port, string clientId, string? userName = null, MqttProtocolVersion version = MqttProtocolVersion.V500)
     {
-        var client = new MqttTestClient();
+        var client = new MqttTestClient(version);
         var options = new MqttClientOptionsBuilder()
             .WithTcpServer("127.0.0.1", port)
             .WithClientId(clientId)
@@ -47,9 +52,10 @@ internal sealed class MqttTestClient : IAsyncDisposable
         MqttApplicationMessageBuilder message = new MqttApplicationMessageBuilder()
             .WithTopic(topic)
             .WithPayload(payload)
-            .WithContentType("application/cbor")
             .WithQualityOfServiceLevel(qos)
             .WithRetainFlag(retain);
+        if (_version == MqttProtocolVersion.V500)
+            message.WithContentType("application/cbor"); // MQTT 3.1.1 has no content type
         foreach (var (name, value) in userProperties)
             message.WithUserProperty(name, System.Text.Encoding.UTF8.GetBytes(value));
         return _client.PublishAsync(message.Build());
