@@ -6,9 +6,14 @@ using TimeMark.Bench.EvidenceLog;
 //   dotnet run -c Release --project bench/TimeMark.Bench -- --filter '*Datagram*'
 // or, with "log-latency" first, the open-loop append latency measurement (LogLatency):
 //   dotnet run -c Release --project bench/TimeMark.Bench -- log-latency [rate/s] [seconds]
+// or, with "broker-load" first, the MQTT load generator (BrokerLoad) that bench/brokers.sh drives.
 if (args.Length > 0 && args[0] == "log-latency")
 {
     return await LogLatency.RunAsync(args[1..]);
+}
+if (args.Length > 0 && args[0] == "broker-load")
+{
+    return await TimeMark.Bench.Broker.BrokerLoad.RunAsync(args[1..]);
 }
 
 BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args, DefaultConfig.Instance);
