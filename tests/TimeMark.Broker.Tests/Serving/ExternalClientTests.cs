@@ -30,14 +30,6 @@ public sealed class ExternalClientTests : IAsyncLifetime, IDisposable
 
     public void Dispose() => _device.Dispose();
 
-    private byte[] Datagram(ulong ver) => DatagramWriter.Write(new DatagramContent
-    {
-        Ts = (ulong)DateTimeOffset.UtcNow.ToUnixTimeSeconds(),
-        Ver = ver,
-        Action = 1,
-        Body = new byte[] { 0xA1, 0x61, 0x74, 0x18, 0x15 },
-    }, _device, indefiniteLength: true);
-
     private static async Task<(int ExitCode, string Output)> RunAsync(string program, params string[] args)
     {
         var start = new ProcessStartInfo(program) { RedirectStandardOutput = true, RedirectStandardError = true };
@@ -94,7 +86,7 @@ public sealed class ExternalClientTests : IAsyncLifetime, IDisposable
     {
         using MosquittoSubscriber subscriber = await SubscribeWithMosquittoAsync(version, "braid/#");
         string file = Path.Combine(_broker.Root, "d.cbor");
-        await File.WriteAllBytesAsync(file, Datagram(ver: 1));
+        await File.WriteAllBytesAsync(file, Readings.Datagram(_device, ver: 1));
 
         var (exit, output) = await RunAsync("mosquitto_pub", "-h", "127.0.0.1", "-p", _broker.MqttPort.ToString(), "-V", version,
             "-i", "agent-1", "-t", Topic, "-f", file, "-q", "1");
@@ -121,7 +113,7 @@ public sealed class ExternalClientTests : IAsyncLifetime, IDisposable
     {
         using MosquittoSubscriber subscriber = await SubscribeWithMosquittoAsync("mqttv5", "braid/#");
         string file = Path.Combine(_broker.Root, "d.cbor");
-        await File.WriteAllBytesAsync(file, Datagram(ver: 1));
+        await File.WriteAllBytesAsync(file, Readings.Datagram(_device, ver: 1));
 
         await RunAsync("mosquitto_pub", "-h", "127.0.0.1", "-p", _broker.MqttPort.ToString(), "-V", "mqttv5", "-i", "agent-1", "-t", Topic, "-f", file, "-q", "0");
         byte[] record = await ReceiveHexAsync(subscriber);
@@ -154,7 +146,7 @@ public sealed class ExternalClientTests : IAsyncLifetime, IDisposable
     {
         var (device, _) = await MqttTestClient.ConnectAsync(_broker.MqttPort, "agent-1");
         await using (device)
-            await device.PublishAsync(Topic, Datagram(ver: 1), retain: true);
+            await device.PublishAsync(Topic, Readings.Datagram(_device, ver: 1), retain: true);
 
         using MosquittoSubscriber subscriber = await SubscribeWithMosquittoAsync("mqttv311", "braid/#");
         byte[] record = await ReceiveHexAsync(subscriber);

@@ -24,9 +24,6 @@ public sealed class PermissivePolicyTests : IAsyncLifetime, IDisposable
 
     public void Dispose() => _device.Dispose();
 
-    private static string Property(MqttApplicationMessage message, string name) =>
-        Encoding.UTF8.GetString(message.UserProperties.Single(p => p.Name == name).ValueBuffer.Span);
-
     private async Task<(MqttClientPublishResult Ack, MqttApplicationMessage Received)> PublishAndReceiveAsync(byte[] payload)
     {
         var (subscriber, _) = await MqttTestClient.ConnectAsync(_broker.MqttPort, "etl-1", "etl");
@@ -50,7 +47,7 @@ public sealed class PermissivePolicyTests : IAsyncLifetime, IDisposable
         var (ack, received) = await PublishAndReceiveAsync(datagram);
 
         Assert.True((int)ack.ReasonCode < 0x80);
-        Assert.Equal("bad-signature", Property(received, "tm-status"));
+        Assert.Equal("bad-signature", Readings.Property(received, "tm-status"));
         Assert.True(DatagramReader.TryRead(received.Payload.ToArray(), out Datagram marked, out _));
         Assert.True(DatagramVerifier.VerifyBrokerToken(marked, await _broker.TimeMarkKeyAsync()));
         Assert.False(DatagramVerifier.VerifyDeviceSignature(marked, _device.PublicKey));
@@ -64,8 +61,8 @@ public sealed class PermissivePolicyTests : IAsyncLifetime, IDisposable
         var (_, received) = await PublishAndReceiveAsync(payload);
 
         Assert.Equal(payload, received.Payload.ToArray());
-        Assert.Equal("malformed-datagram", Property(received, "tm-status"));
-        byte[] entry = await _broker.Http.GetByteArrayAsync($"log/entries/{Property(received, "tm-log-index")}");
-        Assert.True((await _broker.TimeMarkKeyAsync()).Verify(entry, Convert.FromBase64String(Property(received, "tm-token"))));
+        Assert.Equal("malformed-datagram", Readings.Property(received, "tm-status"));
+        byte[] entry = await _broker.Http.GetByteArrayAsync($"log/entries/{Readings.Property(received, "tm-log-index")}");
+        Assert.True((await _broker.TimeMarkKeyAsync()).Verify(entry, Convert.FromBase64String(Readings.Property(received, "tm-token"))));
     }
 }

@@ -28,11 +28,6 @@ public sealed class RejectionMatrixTests : IAsyncLifetime, IDisposable
 
     public void Dispose() => _device.Dispose();
 
-    private static byte[] Datagram(SigningKey key, ulong ver) => DatagramWriter.Write(new DatagramContent
-    {
-        Ts = (ulong)DateTimeOffset.UtcNow.ToUnixTimeSeconds(), Ver = ver, Action = 1, Body = new byte[] { 0xA0 },
-    }, key, indefiniteLength: true);
-
     /// <summary>A datagram that already carries a mark (here by a key that is not the broker's).</summary>
     private static byte[] MarkedBy(SigningKey key, byte[] datagram)
     {
@@ -61,7 +56,7 @@ public sealed class RejectionMatrixTests : IAsyncLifetime, IDisposable
         var (device, _) = await MqttTestClient.ConnectAsync(_broker.MqttPort, "agent-1", version: version);
         await using var _d = device;
         using SigningKey impostor = SigningKey.Generate(KeyAlgorithm.Ed25519);
-        byte[] original = Datagram(_device, 1);
+        byte[] original = Readings.Datagram(_device, 1);
         if (reason == "Replay")
         {
             await device.PublishAsync(Topic, original);
@@ -70,7 +65,7 @@ public sealed class RejectionMatrixTests : IAsyncLifetime, IDisposable
 
         var (topic, payload) = reason switch
         {
-            "BadSignature" => (Topic, Datagram(impostor, 1)),
+            "BadSignature" => (Topic, Readings.Datagram(impostor, 1)),
             "MalformedDatagram" => (Topic, Encoding.UTF8.GetBytes("{\"temp\": 21}")),
             "TopicNotAllowed" => ("braid/agent/agent-2/shadow/reported/", original),
             "PayloadTooLarge" => (Topic, new byte[70_000]),
@@ -79,7 +74,7 @@ public sealed class RejectionMatrixTests : IAsyncLifetime, IDisposable
         };
         MqttClientPublishResult ack = await device.PublishAsync(topic, payload);
         // A good datagram after the bad one: the subscriber's next message must be this one.
-        await device.PublishAsync(Topic, Datagram(_device, 2));
+        await device.PublishAsync(Topic, Readings.Datagram(_device, 2));
         MqttApplicationMessage next = subscriber.Receive();
 
         Assert.True(DatagramReader.TryRead(next.Payload.ToArray(), out Datagram delivered, out _));

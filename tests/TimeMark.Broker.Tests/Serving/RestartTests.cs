@@ -26,14 +26,6 @@ public sealed class RestartTests : IAsyncLifetime, IDisposable
 
     public void Dispose() => _device.Dispose();
 
-    private byte[] Datagram(ulong ver) => DatagramWriter.Write(new DatagramContent
-    {
-        Ts = (ulong)DateTimeOffset.UtcNow.ToUnixTimeSeconds(),
-        Ver = ver,
-        Action = 1,
-        Body = new byte[] { 0xA0 },
-    }, _device, indefiniteLength: true);
-
     /// <summary>Reason codes below 0x80 are successes (MQTT v5 §2.4); 0x10 means no subscriber matched.</summary>
     private static bool IsAccepted(MqttClientPublishResult ack) => (int)ack.ReasonCode < 0x80;
 
@@ -58,7 +50,7 @@ public sealed class RestartTests : IAsyncLifetime, IDisposable
         await using (device)
         {
             for (ulong ver = firstVer; ver < firstVer + (ulong)count; ver++)
-                Assert.True(IsAccepted(await device.PublishAsync(Topic, Datagram(ver))));
+                Assert.True(IsAccepted(await device.PublishAsync(Topic, Readings.Datagram(_device, ver))));
         }
     }
 
@@ -96,7 +88,7 @@ public sealed class RestartTests : IAsyncLifetime, IDisposable
             {
                 try
                 {
-                    MqttClientPublishResult ack = await device.PublishAsync(Topic, Datagram(ver));
+                    MqttClientPublishResult ack = await device.PublishAsync(Topic, Readings.Datagram(_device, ver));
                     if (IsAccepted(ack))
                         acknowledged.Add(ver);
                 }
