@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Net;
 using System.Net.Http.Json;
 using System.Net.Sockets;
+using System.Runtime.InteropServices;
 using System.Text;
 using System.Text.Json;
 using TimeMark.Protocol.Keys;
@@ -103,8 +104,9 @@ internal sealed class BrokerProcess : IAsyncDisposable
     public async Task<int> StopAsync()
     {
         Process process = _process ?? throw new InvalidOperationException("not started");
-        using (Process kill = Process.Start("kill", ["-TERM", process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]))
-            await kill.WaitForExitAsync();
+        const int sigterm = 15;
+        if (Kill(process.Id, sigterm) != 0)
+            throw new InvalidOperationException($"kill({process.Id}, SIGTERM) failed: errno {Marshal.GetLastPInvokeError()}");
         using var timeout = new CancellationTokenSource(StartTimeout);
         await process.WaitForExitAsync(timeout.Token);
         return process.ExitCode;
@@ -158,6 +160,9 @@ internal sealed class BrokerProcess : IAsyncDisposable
         Http.Dispose();
         Directory.Delete(Root, recursive: true);
     }
+
+    [DllImport("libc", EntryPoint = "kill", SetLastError = true)]
+    private static extern int Kill(int pid, int signal);
 
     private void Append(string? line)
     {
