@@ -23,7 +23,7 @@ public sealed partial class DeviceRegistry : IDisposable
 
     private readonly string _folder;
     private readonly ILogger<DeviceRegistry> _logger;
-    private readonly FileSystemWatcher? _watcher;
+    private readonly FileSystemWatcher _watcher;
     private readonly ConcurrentDictionary<string, DeviceKeyLookup> _cache = new(StringComparer.Ordinal);
 
     // Keys of TLS client certificates from the device CA, for agents without a key file.
@@ -33,24 +33,19 @@ public sealed partial class DeviceRegistry : IDisposable
     {
         _folder = Path.GetFullPath(folder);
         _logger = logger;
-        if (Directory.Exists(_folder))
+        // Created when missing, so that keys added later are watched too.
+        Directory.CreateDirectory(_folder);
+        _watcher = new FileSystemWatcher(_folder, "*" + KeyExtension)
         {
-            _watcher = new FileSystemWatcher(_folder, "*" + KeyExtension)
-            {
-                NotifyFilter = NotifyFilters.FileName | NotifyFilters.LastWrite | NotifyFilters.Size | NotifyFilters.CreationTime,
-            };
-            _watcher.Changed += (_, e) => Forget(e.Name);
-            _watcher.Created += (_, e) => Forget(e.Name);
-            _watcher.Deleted += (_, e) => Forget(e.Name);
-            _watcher.Renamed += (_, e) => { Forget(e.OldName); Forget(e.Name); };
-            // A lost event (watcher buffer overflow) could leave a stale key: forget them all.
-            _watcher.Error += (_, _) => _cache.Clear();
-            _watcher.EnableRaisingEvents = true;
-        }
-        else
-        {
-            LogNoFolder(_logger, _folder);
-        }
+            NotifyFilter = NotifyFilters.FileName | NotifyFilters.LastWrite | NotifyFilters.Size | NotifyFilters.CreationTime,
+        };
+        _watcher.Changed += (_, e) => Forget(e.Name);
+        _watcher.Created += (_, e) => Forget(e.Name);
+        _watcher.Deleted += (_, e) => Forget(e.Name);
+        _watcher.Renamed += (_, e) => { Forget(e.OldName); Forget(e.Name); };
+        // A lost event (watcher buffer overflow) could leave a stale key: forget them all.
+        _watcher.Error += (_, _) => _cache.Clear();
+        _watcher.EnableRaisingEvents = true;
     }
 
     /// <summary>The folder the keys are read from.</summary>
@@ -94,7 +89,7 @@ public sealed partial class DeviceRegistry : IDisposable
         }
     }
 
-    public void Dispose() => _watcher?.Dispose();
+    public void Dispose() => _watcher.Dispose();
 
     private DeviceKeyLookup Load(string agentId)
     {
@@ -127,7 +122,4 @@ public sealed partial class DeviceRegistry : IDisposable
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Device key file {Path} cannot be used: {Reason}")]
     private static partial void LogKeyUnreadable(ILogger logger, string path, string reason);
-
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Devices folder {Folder} does not exist: every device is unknown until the broker restarts with it")]
-    private static partial void LogNoFolder(ILogger logger, string folder);
 }

@@ -118,4 +118,17 @@ public sealed class DeviceRegistryTests : IDisposable
         File.Delete(path);
         WaitUntil(() => !registry.Find("agent-1").IsKnown);
     }
+
+    [Fact]
+    public void Find_FolderCreatedAtStartAndKeyAddedLater_IsPickedUp()
+    {
+        string missing = Path.Combine(_folder, "not-yet");
+        using var registry = new DeviceRegistry(missing, NullLogger<DeviceRegistry>.Instance);
+        Assert.True(Directory.Exists(missing));
+
+        using SigningKey key = SigningKey.Generate(KeyAlgorithm.Ed25519);
+        Assert.False(registry.Find("agent-1").IsKnown);
+        File.WriteAllText(Path.Combine(missing, "agent-1.pem"), key.PublicKey.ExportPem());
+        WaitUntil(() => registry.Find("agent-1").IsKnown);
+    }
 }
