@@ -6,8 +6,9 @@ set -euo pipefail
 cd "$(dirname "$0")"
 
 # Debian packages the tests use: Python interop peers (cbor2, PyNaCl, cryptography, paho-mqtt),
-# openssl, Mosquitto's command-line clients, and a PostgreSQL server for the evidence log's PostgreSQL store.
-APT_PACKAGES=(python3 python3-cbor2 python3-nacl python3-cryptography python3-paho-mqtt openssl mosquitto-clients postgresql)
+# openssl, Mosquitto's command-line clients, a PostgreSQL server for the evidence log's PostgreSQL store,
+# and git, gnupg and curl for the build-script tests (reproducible publish, signed release, rebuild check).
+APT_PACKAGES=(python3 python3-cbor2 python3-nacl python3-cryptography python3-paho-mqtt openssl mosquitto-clients postgresql git gnupg curl)
 
 missing=()
 for package in "${APT_PACKAGES[@]}"; do
