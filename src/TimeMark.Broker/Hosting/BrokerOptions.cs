@@ -23,6 +23,12 @@ public sealed class BrokerOptions
     /// <summary>Broker key and evidence log.</summary>
     public string DataDirectory { get; set; } = "data";
 
+    /// <summary>
+    /// The evidence log's database: empty for the SQLite file {DataDirectory}/log.db, or a SQLite path, a PostgreSQL URL
+    /// (postgresql://user:password@host:5432/database) or an Npgsql connection string (Host=…;Database=…).
+    /// </summary>
+    public string LogDatabase { get; set; } = "";
+
     /// <summary>One public key per agent: {ID}.pem.</summary>
     public string DevicesDirectory { get; set; } = "devices";
 

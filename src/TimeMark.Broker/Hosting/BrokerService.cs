@@ -4,6 +4,7 @@ using MQTTnet.Certificates;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using MQTTnet.Server;
+using TimeMark.Attestation;
 using TimeMark.Broker.Access;
 using TimeMark.Broker.Clock;
 using TimeMark.Broker.Devices;
@@ -33,6 +34,7 @@ public sealed partial class BrokerService : IHostedService, IAsyncDisposable
     private LogAppender? _log;
     private MqttServer? _mqtt;
     private DeviceRegistry? _devices;
+    private BuildMeasurement? _build;
 
     public BrokerService(BrokerOptions options, TimeProvider time, ILoggerFactory loggers)
     {
@@ -57,6 +59,9 @@ public sealed partial class BrokerService : IHostedService, IAsyncDisposable
 
     public LogAppender Log => _log ?? throw NotStarted();
 
+    /// <summary>The broker's own published files, measured at start against the build manifest beside them.</summary>
+    public BuildMeasurement Build => _build ?? throw NotStarted();
+
     /// <summary>The latest signed checkpoint, parsed.</summary>
     public Checkpoint LatestCheckpoint() =>
         Checkpoint.TryParse(Log.LatestCheckpoint.Text, out Checkpoint? checkpoint, out _)
@@ -65,10 +70,17 @@ public sealed partial class BrokerService : IHostedService, IAsyncDisposable
 
     public async Task StartAsync(CancellationToken cancellationToken)
     {
+        // AppContext.BaseDirectory is the folder of timemark.dll, not of the dotnet host that runs it.
+        _build = BuildMeasurement.Measure(AppContext.BaseDirectory, SourceCommit());
+        if (_build.IsVerified)
+            LogBuildVerified(_logger, _build.BinaryHash!, _build.Manifest!.SourceCommit, _build.Manifest.BuildDate);
+        else
+            LogBuildNotVerified(_logger, _build.Status, _build.Detail);
+
         _keys = BrokerKeys.LoadOrCreate(_options.DataDirectory, _options.LogOrigin, _logger);
         _log = await LogAppender.StartAsync(new LogAppenderOptions
         {
-            Path = Path.Combine(_options.DataDirectory, LogFileName),
+            Database = string.IsNullOrWhiteSpace(_options.LogDatabase) ? Path.Combine(_options.DataDirectory, LogFileName) : _options.LogDatabase,
             Origin = _keys.LogSigner.Name,
             CheckpointInterval = _options.CheckpointInterval,
             TimeProvider = _time,
@@ -149,10 +161,26 @@ public sealed partial class BrokerService : IHostedService, IAsyncDisposable
         endpoint.BoundInterNetworkV6Address = isIPv6 ? address : IPAddress.None;
     }
 
+    /// <summary>The commit in the informational version ("1.0.0+COMMIT") compiled into the broker, when the build was given one.</summary>
+    public static string? SourceCommit()
+    {
+        string? version = typeof(BrokerService).Assembly
+            .GetCustomAttributes(typeof(System.Reflection.AssemblyInformationalVersionAttribute), false)
+            .OfType<System.Reflection.AssemblyInformationalVersionAttribute>().SingleOrDefault()?.InformationalVersion;
+        int plus = version?.IndexOf('+', StringComparison.Ordinal) ?? -1;
+        return plus < 0 ? null : version![(plus + 1)..];
+    }
+
     private static InvalidOperationException NotStarted() => new("The broker has not started.");
 
     [LoggerMessage(Level = LogLevel.Information, Message = "TimeMark broker listening for MQTT on {Endpoint}; evidence log at {TreeSize} entries; time-mark key {KeyId}; log key {LogVerifierKey}")]
     private static partial void LogStarted(ILogger logger, Endpoint endpoint, long treeSize, TimeMark.Protocol.Keys.KeyId keyId, string logVerifierKey);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Build verified: binary_hash {BinaryHash}, source commit {SourceCommit}, build date {BuildDate}")]
+    private static partial void LogBuildVerified(ILogger logger, string binaryHash, string sourceCommit, string buildDate);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Build NOT verified ({Status}): {Detail}")]
+    private static partial void LogBuildNotVerified(ILogger logger, BuildStatus status, string detail);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "TimeMark broker stopped; evidence log closed at {TreeSize} entries with a final checkpoint")]
     private static partial void LogStopped(ILogger logger, long treeSize);

@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
+using TimeMark.Attestation;
 using TimeMark.Broker.Devices;
 using TimeMark.Broker.Hosting;
 using TimeMark.Broker.Metrics;
@@ -26,16 +27,23 @@ public static class HttpApi
             return Results.Text(text.ToString(), PrometheusText.ContentType);
         });
 
-        // Until the verifiable-build work lands there is no build manifest to measure against:
-        // say so plainly rather than report anything that could pass for a verified build.
-        routes.MapGet("/build", () => Results.Json(new
+        // What the broker measured at start (docs/build.md): binary_hash over its own files now, the manifest's commit and
+        // date, and whether everything matched. A development build (no manifest) or a mismatch is never "verified".
+        routes.MapGet("/build", (BrokerService broker) =>
         {
-            binary_hash = (string?)null,
-            source_commit = SourceCommit(),
-            build_date = (string?)null,
-            verified = false,
-            status = "development build: no build manifest (timemark.build.json) beside the binaries, so nothing was measured",
-        }));
+            BuildMeasurement build = broker.Build;
+            return Results.Json(new
+            {
+                binary_hash = build.BinaryHash,
+                // The manifest's commit and date only once it matched; otherwise the commit compiled into the binaries.
+                source_commit = build.IsVerified ? build.Manifest!.SourceCommit : BrokerService.SourceCommit(),
+                build_date = build.IsVerified ? build.Manifest!.BuildDate : null,
+                verified = build.IsVerified,
+                status = build.Detail,
+                manifest_binary_hash = build.Manifest?.BinaryHash,
+                differences = build.Differences,
+            });
+        });
 
         routes.MapGet("/keys", (BrokerService broker) => Results.Json(new
         {
@@ -95,16 +103,6 @@ public static class HttpApi
         routes.MapGet("/rejections", (DateTimeOffset? from, DateTimeOffset? to, BrokerService broker) =>
             Results.Json(broker.Rejections.Between(from ?? DateTimeOffset.MinValue, to ?? DateTimeOffset.MaxValue)
                 .Select(r => new { at = r.At, publisher = r.Publisher, topic = r.Topic, payload_length = r.PayloadLength, reason = r.Reason.ToString(), detail = r.Detail })));
-    }
-
-    /// <summary>The commit in the informational version ("1.0.0+COMMIT"), when the build was given one.</summary>
-    private static string? SourceCommit()
-    {
-        string? version = typeof(HttpApi).Assembly
-            .GetCustomAttributes(typeof(System.Reflection.AssemblyInformationalVersionAttribute), false)
-            .OfType<System.Reflection.AssemblyInformationalVersionAttribute>().SingleOrDefault()?.InformationalVersion;
-        int plus = version?.IndexOf('+', StringComparison.Ordinal) ?? -1;
-        return plus < 0 ? null : version![(plus + 1)..];
     }
 
     private static object Describe(string id, DeviceSnapshot device) => new
