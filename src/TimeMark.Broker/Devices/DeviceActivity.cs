@@ -51,6 +51,20 @@ public sealed class DeviceActivity
         }
     }
 
+    /// <summary>
+    /// Takes a datagram marked before this run (read back from the evidence log) into the
+    /// replay window and the VER sequence, without counting it as new activity.
+    /// </summary>
+    public void Restore(ulong ver, in ContentHash content)
+    {
+        lock (_lock)
+        {
+            if (!_recent.Contains(content))
+                Remember(content);
+            _lastVer = ver;
+        }
+    }
+
     public void RecordMarked(ClockSkew? skew)
     {
         lock (_lock)

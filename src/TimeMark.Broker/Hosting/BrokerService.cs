@@ -86,6 +86,9 @@ public sealed partial class BrokerService : IHostedService, IAsyncDisposable
             TimeProvider = _time,
         }, _keys.LogSigner, cancellationToken).ConfigureAwait(false);
 
+        int restored = await ReplayWindowSeed.SeedAsync(_log.Store, Activity, cancellationToken).ConfigureAwait(false);
+        LogReplayWindowSeeded(_logger, restored);
+
         _devices = new DeviceRegistry(_options.DevicesDirectory, _loggers.CreateLogger<DeviceRegistry>());
         var access = new AccessPolicy(_options.Access);
         var marker = new TimeMarker(access, _devices, Activity, Clock, _log, _keys.TimeMark, _options.Policy, Rejections, Metrics,
@@ -184,4 +187,7 @@ public sealed partial class BrokerService : IHostedService, IAsyncDisposable
 
     [LoggerMessage(Level = LogLevel.Information, Message = "TimeMark broker stopped; evidence log closed at {TreeSize} entries with a final checkpoint")]
     private static partial void LogStopped(ILogger logger, long treeSize);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Replay windows refilled with {Datagrams} datagrams from the newest evidence-log entries")]
+    private static partial void LogReplayWindowSeeded(ILogger logger, int datagrams);
 }

@@ -84,4 +84,16 @@ public class DeviceActivityTests
         Assert.Equal(new ClockSkew(100_000, TimestampUnit.Seconds), skew.Last);
         Assert.Equal(2, device.Snapshot().Marked);
     }
+
+    [Fact]
+    public void Restore_MarkedBeforeARestart_ReplayRecognisedAndNothingCounted()
+    {
+        var device = new DeviceActivity();
+        device.Restore(7, Content(1));
+
+        Assert.Equal(SequenceVerdict.Replay, device.Observe(7, Content(1)));
+        Assert.Equal(SequenceVerdict.InOrder, device.Observe(8, Content(2)));
+        DeviceSnapshot snapshot = device.Snapshot();
+        Assert.Equal((0L, 0L, 0L), (snapshot.Marked, snapshot.Gaps, snapshot.Regressions));
+    }
 }

@@ -124,4 +124,25 @@ public sealed class RestartTests : IAsyncLifetime, IDisposable
         ulong[] missing = [.. acknowledged.Where(ver => !logged.Contains(ver))];
         Assert.True(missing.Length == 0, $"acknowledged but not in the log: VER {string.Join(", ", missing)}");
     }
+
+    [Fact]
+    public async Task Restart_DatagramMarkedBefore_IsStillRefusedAsAReplay()
+    {
+        byte[] datagram = Readings.Datagram(_device, ver: 1);
+        var (device, _) = await MqttTestClient.ConnectAsync(_broker.MqttPort, "agent-1");
+        await using (device)
+            Assert.True(IsAccepted(await device.PublishAsync(Topic, datagram)));
+        Assert.Equal(0, await _broker.StopAsync());
+
+        await _broker.StartAsync();
+        var (again, _) = await MqttTestClient.ConnectAsync(_broker.MqttPort, "agent-1");
+        await using (again)
+        {
+            MqttClientPublishResult replay = await again.PublishAsync(Topic, datagram);
+            Assert.Equal(MqttClientPublishReasonCode.NotAuthorized, replay.ReasonCode);
+            Assert.True(IsAccepted(await again.PublishAsync(Topic, Readings.Datagram(_device, ver: 2))));
+        }
+        using var status = await _broker.GetJsonAsync("devices/agent-1");
+        Assert.Equal(0, status.RootElement.GetProperty("ver_gaps").GetInt64());
+    }
 }
