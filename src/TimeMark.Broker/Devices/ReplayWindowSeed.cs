@@ -10,7 +10,7 @@ namespace TimeMark.Broker.Devices;
 /// </summary>
 public static class ReplayWindowSeed
 {
-    /// <summary>How many of the newest log entries are read back at start: one read each, so this bounds the start-up time (about a second on PostgreSQL).</summary>
+    /// <summary>How many of the newest log entries are read back at start: one read each, so this bounds the start-up time.</summary>
     public const int EntriesRead = 10_000;
 
     /// <returns>How many datagrams were taken into the windows.</returns>
