@@ -73,6 +73,16 @@ public sealed class ConsistencyProof
 
     /// <summary>Proves that the tree of <paramref name="oldSize"/> entries is a prefix of the tree of <paramref name="newSize"/>.</summary>
     /// <exception cref="ArgumentOutOfRangeException">Not 0 ≤ oldSize ≤ newSize.</exception>
+    /// <summary>
+    /// Proves from asynchronous storage: one batched read of the stored hashes <see cref="StoredHashIndexes"/> names.
+    /// </summary>
+    public static async Task<ConsistencyProof> ProveAsync(long oldSize, long newSize, Func<long[], CancellationToken, Task<Hash[]>> readHashes, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(readHashes);
+        Hash[] hashes = await readHashes(StoredHashIndexes(oldSize, newSize), cancellationToken).ConfigureAwait(false);
+        return FromStoredHashes(oldSize, newSize, hashes);
+    }
+
     public static ConsistencyProof Prove(long oldSize, long newSize, IHashReader reader)
     {
         ArgumentNullException.ThrowIfNull(reader);

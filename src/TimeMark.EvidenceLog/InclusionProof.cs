@@ -61,6 +61,16 @@ public sealed class InclusionProof
 
     /// <summary>Proves that entry <paramref name="leafIndex"/> is in the tree of <paramref name="treeSize"/> entries.</summary>
     /// <exception cref="ArgumentOutOfRangeException">Not 0 ≤ leafIndex &lt; treeSize.</exception>
+    /// <summary>
+    /// Proves from asynchronous storage: one batched read of the stored hashes <see cref="StoredHashIndexes"/> names.
+    /// </summary>
+    public static async Task<InclusionProof> ProveAsync(long leafIndex, long treeSize, Func<long[], CancellationToken, Task<Hash[]>> readHashes, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(readHashes);
+        Hash[] hashes = await readHashes(StoredHashIndexes(leafIndex, treeSize), cancellationToken).ConfigureAwait(false);
+        return FromStoredHashes(leafIndex, treeSize, hashes);
+    }
+
     public static InclusionProof Prove(long leafIndex, long treeSize, IHashReader reader)
     {
         ArgumentNullException.ThrowIfNull(reader);

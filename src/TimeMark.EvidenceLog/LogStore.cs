@@ -104,8 +104,7 @@ public abstract partial class LogStore : IDisposable, IAsyncDisposable
     public async Task<Hash> ReadTreeHashAsync(long treeSize, CancellationToken cancellationToken = default)
     {
         CheckSize(nameof(treeSize), treeSize);
-        Hash[] hashes = await ReadHashesAsync(MerkleTree.TreeHashIndexes(treeSize), cancellationToken).ConfigureAwait(false);
-        return MerkleTree.TreeHash(treeSize, hashes);
+        return await MerkleTree.TreeHashAsync(treeSize, ReadHashesAsync, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>Proves entry <paramref name="leafIndex"/> is in the tree of <paramref name="treeSize"/> entries (RFC 9162 §2.1.3).</summary>
@@ -113,9 +112,7 @@ public abstract partial class LogStore : IDisposable, IAsyncDisposable
     public async Task<InclusionProof> ProveInclusionAsync(long leafIndex, long treeSize, CancellationToken cancellationToken = default)
     {
         CheckSize(nameof(treeSize), treeSize);
-        long[] indexes = InclusionProof.StoredHashIndexes(leafIndex, treeSize);
-        Hash[] hashes = await ReadHashesAsync(indexes, cancellationToken).ConfigureAwait(false);
-        return InclusionProof.FromStoredHashes(leafIndex, treeSize, hashes);
+        return await InclusionProof.ProveAsync(leafIndex, treeSize, ReadHashesAsync, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>Proves the tree of <paramref name="oldSize"/> entries is a prefix of the tree of <paramref name="newSize"/> (RFC 9162 §2.1.4).</summary>
@@ -123,9 +120,7 @@ public abstract partial class LogStore : IDisposable, IAsyncDisposable
     public async Task<ConsistencyProof> ProveConsistencyAsync(long oldSize, long newSize, CancellationToken cancellationToken = default)
     {
         CheckSize(nameof(newSize), newSize);
-        long[] indexes = ConsistencyProof.StoredHashIndexes(oldSize, newSize);
-        Hash[] hashes = await ReadHashesAsync(indexes, cancellationToken).ConfigureAwait(false);
-        return ConsistencyProof.FromStoredHashes(oldSize, newSize, hashes);
+        return await ConsistencyProof.ProveAsync(oldSize, newSize, ReadHashesAsync, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>
@@ -153,13 +148,7 @@ public abstract partial class LogStore : IDisposable, IAsyncDisposable
         }
 
         Hash[] hashes = await ReadHashesAsync(tile.StoredHashIndexes(), cancellationToken).ConfigureAwait(false);
-        byte[] data = new byte[hashes.Length * Hash.Size];
-        for (int i = 0; i < hashes.Length; i++)
-        {
-            hashes[i].AsSpan().CopyTo(data.AsSpan(i * Hash.Size));
-        }
-
-        return data;
+        return Tile.FormatHashes(hashes);
     }
 
     /// <summary>The latest stored checkpoint as a signed note (<see cref="SignedNote.Format"/> bytes), or null if none was stored yet.</summary>

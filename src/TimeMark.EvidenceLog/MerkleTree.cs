@@ -199,6 +199,14 @@ public static class MerkleTree
     }
 
     /// <summary>The root hash MTH(D[0:treeSize]), read in one batch of at most 63 hashes. Allocation-free.</summary>
+    /// <summary>The root hash from asynchronous storage: one batched read of the hashes <see cref="TreeHashIndexes"/> names.</summary>
+    public static async Task<Hash> TreeHashAsync(long treeSize, Func<long[], CancellationToken, Task<Hash[]>> readHashes, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(readHashes);
+        Hash[] hashes = await readHashes(TreeHashIndexes(treeSize), cancellationToken).ConfigureAwait(false);
+        return TreeHash(treeSize, hashes);
+    }
+
     public static Hash TreeHash(long treeSize, IHashReader reader)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(treeSize);

@@ -153,8 +153,7 @@ public sealed class SqliteLogSnapshot : IDisposable
     public async Task<Hash> ReadTreeHashAsync(long treeSize, CancellationToken cancellationToken = default)
     {
         CheckSize(nameof(treeSize), treeSize);
-        Hash[] hashes = await ReadHashesAsync(MerkleTree.TreeHashIndexes(treeSize), cancellationToken).ConfigureAwait(false);
-        return MerkleTree.TreeHash(treeSize, hashes);
+        return await MerkleTree.TreeHashAsync(treeSize, ReadHashesAsync, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>Proves entry <paramref name="leafIndex"/> is in the tree of <paramref name="treeSize"/> entries (RFC 9162 §2.1.3), from the stored hashes.</summary>
@@ -163,9 +162,7 @@ public sealed class SqliteLogSnapshot : IDisposable
     public async Task<InclusionProof> ProveInclusionAsync(long leafIndex, long treeSize, CancellationToken cancellationToken = default)
     {
         CheckSize(nameof(treeSize), treeSize);
-        long[] indexes = InclusionProof.StoredHashIndexes(leafIndex, treeSize);
-        Hash[] hashes = await ReadHashesAsync(indexes, cancellationToken).ConfigureAwait(false);
-        return InclusionProof.FromStoredHashes(leafIndex, treeSize, hashes);
+        return await InclusionProof.ProveAsync(leafIndex, treeSize, ReadHashesAsync, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>Proves the tree of <paramref name="oldSize"/> entries is a prefix of the tree of <paramref name="newSize"/> (RFC 9162 §2.1.4), from the stored hashes.</summary>
@@ -174,9 +171,7 @@ public sealed class SqliteLogSnapshot : IDisposable
     public async Task<ConsistencyProof> ProveConsistencyAsync(long oldSize, long newSize, CancellationToken cancellationToken = default)
     {
         CheckSize(nameof(newSize), newSize);
-        long[] indexes = ConsistencyProof.StoredHashIndexes(oldSize, newSize);
-        Hash[] hashes = await ReadHashesAsync(indexes, cancellationToken).ConfigureAwait(false);
-        return ConsistencyProof.FromStoredHashes(oldSize, newSize, hashes);
+        return await ConsistencyProof.ProveAsync(oldSize, newSize, ReadHashesAsync, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>Ends the snapshot and closes the file.</summary>

@@ -155,6 +155,12 @@ public readonly record struct Tile
         long[] indexes = StoredHashIndexes();
         var hashes = new Hash[indexes.Length];
         reader.ReadHashes(indexes, hashes);
+        return FormatHashes(hashes);
+    }
+
+    /// <summary>A hash tile's resource bytes: the hashes concatenated, 32 bytes each, in tile order.</summary>
+    public static byte[] FormatHashes(ReadOnlySpan<Hash> hashes)
+    {
         byte[] data = new byte[hashes.Length * Hash.Size];
         for (int i = 0; i < hashes.Length; i++)
         {

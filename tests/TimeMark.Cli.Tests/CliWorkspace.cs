@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using TimeMark.Tests.Shared;
 
 namespace TimeMark.Cli.Tests;
 
@@ -36,7 +37,7 @@ internal sealed class CliWorkspace : IDisposable
 
     public async Task<CliResult> RunAsync(params string[] args)
     {
-        var start = new ProcessStartInfo(DotnetHost())
+        var start = new ProcessStartInfo(DotnetHost.Path)
         {
             WorkingDirectory = Root,
             RedirectStandardOutput = true,
@@ -86,14 +87,4 @@ internal sealed class CliWorkspace : IDisposable
     }
 
     public void Dispose() => _directory.Delete(recursive: true);
-
-    private static string DotnetHost()
-    {
-        // The SDK points DOTNET_HOST_PATH at the dotnet that runs the build and the tests.
-        string? host = Environment.GetEnvironmentVariable("DOTNET_HOST_PATH");
-        if (host is not null && File.Exists(host))
-            return host;
-        string? self = Environment.ProcessPath;
-        return self is not null && Path.GetFileNameWithoutExtension(self) == "dotnet" ? self : "dotnet";
-    }
 }

@@ -24,7 +24,7 @@ public sealed class TlsTests : IAsyncLifetime, IDisposable
         await File.WriteAllTextAsync(Path.Combine(_broker.Root, "server.pem"), server.ExportCertificatePem());
         await File.WriteAllTextAsync(Path.Combine(_broker.Root, "server.key"), serverKey.ExportPkcs8PrivateKeyPem());
         await File.WriteAllTextAsync(Path.Combine(_broker.Root, "ca.pem"), _authority.Ca.ExportCertificatePem());
-        _tlsPort = BrokerProcess.FreePort();
+        _tlsPort = TimeMark.Tests.Shared.ServeProcess.FreePort();
         _broker.WriteConfig($$"""
             { "Tls": { "Endpoint": "127.0.0.1:{{_tlsPort}}", "CertificateFile": "server.pem", "KeyFile": "server.key", "DeviceCaFile": "ca.pem" },
               "Access": [ { "Identity": "etl", "Subscribe": [ "braid/#" ] } ] }
