@@ -7,8 +7,10 @@ cd "$(dirname "$0")"
 
 # Debian packages the tests use: Python interop peers (cbor2, PyNaCl, cryptography, paho-mqtt),
 # openssl, Mosquitto's command-line clients, a PostgreSQL server for the evidence log's PostgreSQL store,
-# and git, gnupg and curl for the build-script tests (reproducible publish, signed release, rebuild check).
-APT_PACKAGES=(python3 python3-cbor2 python3-nacl python3-cryptography python3-paho-mqtt openssl mosquitto-clients postgresql git gnupg curl)
+# git, gnupg and curl for the build-script tests (reproducible publish, signed release, rebuild check),
+# and swtpm (a real TPM 2.0 emulator), its setup tools and tpm2-tools for the remote-attestation tests.
+APT_PACKAGES=(python3 python3-cbor2 python3-nacl python3-cryptography python3-paho-mqtt openssl mosquitto-clients postgresql git gnupg curl
+  swtpm swtpm-tools tpm2-tools)
 
 missing=()
 for package in "${APT_PACKAGES[@]}"; do
@@ -29,9 +31,13 @@ dotnet build TimeMark.slnx --no-restore -c Release
 
 results=$(mktemp -d)
 postgres=$(mktemp -d)
+# Every swtpm a test starts lives under this folder; any a crashed test left running is stopped at exit.
+TIMEMARK_TEST_SWTPM_ROOT=$(mktemp -d)
+export TIMEMARK_TEST_SWTPM_ROOT
 cleanup() {
   tests/services/postgres.sh stop "$postgres"
-  rm -rf "$results" "$postgres"
+  pkill -f -- "--tpmstate dir=$TIMEMARK_TEST_SWTPM_ROOT/" || true
+  rm -rf "$results" "$postgres" "$TIMEMARK_TEST_SWTPM_ROOT"
 }
 trap cleanup EXIT
 

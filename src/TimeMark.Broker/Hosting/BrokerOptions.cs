@@ -1,3 +1,4 @@
+using TimeMark.Attestation.Tpm;
 using TimeMark.Broker.Access;
 
 namespace TimeMark.Broker.Hosting;
@@ -43,6 +44,9 @@ public sealed class BrokerOptions
 
     public MarkingPolicy Policy { get; set; } = MarkingPolicy.Strict;
 
+    /// <summary>TPM remote attestation; off unless Attestation:Tpm is set.</summary>
+    public AttestationOptions Attestation { get; init; } = new();
+
     /// <summary>
     /// Messages queued for one subscriber before the oldest is dropped. MQTTnet's default of 1000
     /// drops messages under ordinary bursts; a notary must not lose what it marked.
@@ -80,6 +84,10 @@ public sealed class BrokerOptions
                     problems.Add($"Tls:{key} must name a PEM file when Tls:Endpoint is set");
             }
         }
+        if (Attestation.IsEnabled && !TpmTarget.TryParse(Attestation.Tpm, out _, out string tpmError))
+            problems.Add($"Attestation:Tpm is \"{Attestation.Tpm}\": {tpmError}");
+        if (Attestation.Pcr is < 0 or > 23)
+            problems.Add($"Attestation:Pcr must be a PCR from 0 to 23, not {Attestation.Pcr}");
         if (!Enum.IsDefined(Policy))
             problems.Add($"{nameof(Policy)} must be Strict or Permissive");
         if (MaxPendingMessagesPerClient < 1)
