@@ -62,7 +62,7 @@ internal sealed class Swtpm : IAsyncDisposable
             Directory.CreateDirectory(parent);
         string root = parent is null
             ? Directory.CreateTempSubdirectory("timemark-swtpm-").FullName
-            : Directory.CreateTempSubdirectory(Path.Combine(parent, "swtpm-")).FullName;
+            : Directory.CreateDirectory(Path.Combine(parent, "swtpm-" + Guid.NewGuid().ToString("N"))).FullName;
         var tpm = new Swtpm(root);
         try
         {
@@ -85,10 +85,7 @@ internal sealed class Swtpm : IAsyncDisposable
         if (IsRunning)
             await StopAsync();
         if (Port == 0)
-        {
-            Port = FreePort();
-            ControlPort = FreePort();
-        }
+            (Port, ControlPort) = FreePortPair();
         // swtpm writes to its log file, not to pipes nobody reads.
         var start = new ProcessStartInfo("swtpm") { UseShellExecute = false };
         foreach (string arg in (string[])["socket", "--tpm2", "--server", $"type=tcp,port={Port},bindaddr=127.0.0.1",
@@ -209,10 +206,26 @@ internal sealed class Swtpm : IAsyncDisposable
         return (process.ExitCode, await stdout, await stderr);
     }
 
-    private static int FreePort()
+    /// <summary>Two free ports P and P+1: tpm2-tools' swtpm TCTI finds the control channel at the data port + 1.</summary>
+    private static (int Data, int Control) FreePortPair()
     {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
+        while (true)
+        {
+            using var data = new TcpListener(IPAddress.Loopback, 0);
+            data.Start();
+            int port = ((IPEndPoint)data.LocalEndpoint).Port;
+            if (port == IPEndPoint.MaxPort)
+                continue;
+            try
+            {
+                using var control = new TcpListener(IPAddress.Loopback, port + 1);
+                control.Start();
+                return (port, port + 1);
+            }
+            catch (SocketException)
+            {
+                // Taken: try another pair.
+            }
+        }
     }
 }
