@@ -4,7 +4,7 @@ using TimeMark.Cli;
 using TimeMark.Cli.Commands;
 
 var root = new RootCommand("timemark: the TimeMark broker (serve), keys, a BRAID device simulator, offline inspect, mark and verify of BRAID datagrams, " +
-    "and audit of evidence logs. " +
+    "audit of evidence logs, and TPM remote attestation (tpm provision, measure, attest). " +
     "Exit codes: 0 ok, 1 a check failed, 2 usage or input error.")
 {
     KeygenCommand.Create(),
@@ -14,7 +14,10 @@ var root = new RootCommand("timemark: the TimeMark broker (serve), keys, a BRAID
     MarkCommand.Create(),
     LogCommand.Create(),
     ServeCommand.Create(),
+    MeasureCommand.Create(),
+    TpmProvisionCommand.Create(),
     SubscribeCommand.Create(),
+    AttestCommand.Create(),
 };
 
 ParseResult parseResult = root.Parse(args);

@@ -46,14 +46,9 @@ internal class ServeProcess : IAsyncDisposable
     /// <summary>Starts the broker (same ports on a restart) and waits until its HTTP API answers.</summary>
     public async Task StartAsync(params string[] extraArgs)
     {
-        if (MqttPort == 0)
-        {
-            MqttPort = FreePort();
-            HttpPort = FreePort();
-            Http.BaseAddress = new Uri($"http://127.0.0.1:{HttpPort}/");
-        }
+        string[] listeners = ListenerFlags();
 
-        ProcessStartInfo start = StartInfo([_program, "serve", "--mqtt", $"127.0.0.1:{MqttPort}", "--http", $"127.0.0.1:{HttpPort}", .. extraArgs]);
+        ProcessStartInfo start = StartInfo([_program, "serve", .. listeners, .. extraArgs]);
         _process = Process.Start(start) ?? throw new InvalidOperationException("dotnet did not start");
         _process.OutputDataReceived += (_, e) => Append(e.Data);
         _process.ErrorDataReceived += (_, e) => Append(e.Data);
@@ -79,6 +74,21 @@ internal class ServeProcess : IAsyncDisposable
                 throw new TimeoutException($"timemark serve did not answer /healthz within {StartTimeout}:\n{Output}");
             await Task.Delay(50);
         }
+    }
+
+    /// <summary>
+    /// The --mqtt and --http flags the broker is started with, choosing free ports on first use, so that a
+    /// verb that must see the same settings as serve (measure) can be given them before the start.
+    /// </summary>
+    public string[] ListenerFlags()
+    {
+        if (MqttPort == 0)
+        {
+            MqttPort = FreePort();
+            HttpPort = FreePort();
+            Http.BaseAddress = new Uri($"http://127.0.0.1:{HttpPort}/");
+        }
+        return ["--mqtt", $"127.0.0.1:{MqttPort}", "--http", $"127.0.0.1:{HttpPort}"];
     }
 
     /// <summary>Sends SIGTERM and waits for the exit code.</summary>

@@ -33,6 +33,7 @@ public sealed class AttestationOptions
     /// </summary>
     public string ImaLog { get; set; } = "";
 
+    [System.Text.Json.Serialization.JsonIgnore]
     public bool IsEnabled => Tpm.Length > 0;
 
     /// <summary>The event log's path for a broker whose data folder is <paramref name="dataDirectory"/>.</summary>

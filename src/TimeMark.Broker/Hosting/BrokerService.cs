@@ -6,6 +6,7 @@ using Microsoft.Extensions.Logging;
 using MQTTnet.Server;
 using TimeMark.Attestation;
 using TimeMark.Broker.Access;
+using TimeMark.Broker.Attestation;
 using TimeMark.Broker.Clock;
 using TimeMark.Broker.Devices;
 using TimeMark.Broker.Hooks;
@@ -35,6 +36,7 @@ public sealed partial class BrokerService : IHostedService, IAsyncDisposable
     private MqttServer? _mqtt;
     private DeviceRegistry? _devices;
     private BuildMeasurement? _build;
+    private AttestationService? _attestation;
 
     public BrokerService(BrokerOptions options, TimeProvider time, ILoggerFactory loggers)
     {
@@ -62,6 +64,9 @@ public sealed partial class BrokerService : IHostedService, IAsyncDisposable
     /// <summary>The broker's own published files, measured at start against the build manifest beside them.</summary>
     public BuildMeasurement Build => _build ?? throw NotStarted();
 
+    /// <summary>Remote attestation: the time-mark key measured into the TPM, reports, credential activation.</summary>
+    public AttestationService Attestation => _attestation ?? throw NotStarted();
+
     /// <summary>The latest signed checkpoint, parsed.</summary>
     public Checkpoint LatestCheckpoint() =>
         Checkpoint.TryParse(Log.LatestCheckpoint.Text, out Checkpoint? checkpoint, out _)
@@ -78,6 +83,9 @@ public sealed partial class BrokerService : IHostedService, IAsyncDisposable
             LogBuildNotVerified(_logger, _build.Status, _build.Detail);
 
         _keys = BrokerKeys.LoadOrCreate(_options.DataDirectory, _options.LogOrigin, _logger);
+        _attestation = new AttestationService(_options.Attestation, _options.DataDirectory, EffectiveConfiguration.Of(_options), _keys.TimeMark, _build,
+            _time, _loggers.CreateLogger<AttestationService>());
+        await _attestation.StartAsync(cancellationToken).ConfigureAwait(false);
         _log = await LogAppender.StartAsync(new LogAppenderOptions
         {
             Database = string.IsNullOrWhiteSpace(_options.LogDatabase) ? Path.Combine(_options.DataDirectory, LogFileName) : _options.LogDatabase,
@@ -134,6 +142,7 @@ public sealed partial class BrokerService : IHostedService, IAsyncDisposable
         if (_log is not null)
             await _log.DisposeAsync().ConfigureAwait(false);
         _devices?.Dispose();
+        _attestation?.Dispose();
         _keys?.Dispose();
     }
 

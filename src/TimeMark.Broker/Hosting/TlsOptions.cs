@@ -18,5 +18,6 @@ public sealed class TlsOptions
     /// <summary>Refuse TLS clients without a certificate. When false, such clients are named as over plain TCP.</summary>
     public bool RequireClientCertificate { get; set; } = true;
 
+    [System.Text.Json.Serialization.JsonIgnore]
     public bool IsEnabled => Endpoint.Length > 0;
 }

@@ -12,7 +12,7 @@ namespace TimeMark.Broker.Http;
 
 /// <summary>
 /// The broker's HTTP API (issue 4): keys, the evidence log, devices,
-/// rejections, health. Everything an auditor needs to check a record offline.
+/// rejections, health, and remote attestation (<see cref="AttestationEndpoints"/>). Everything an auditor needs to check a record offline.
 /// </summary>
 public static class HttpApi
 {
@@ -103,6 +103,8 @@ public static class HttpApi
         routes.MapGet("/rejections", (DateTimeOffset? from, DateTimeOffset? to, BrokerService broker) =>
             Results.Json(broker.Rejections.Between(from ?? DateTimeOffset.MinValue, to ?? DateTimeOffset.MaxValue)
                 .Select(r => new { at = r.At, publisher = r.Publisher, topic = r.Topic, payload_length = r.PayloadLength, reason = r.Reason.ToString(), detail = r.Detail })));
+
+        AttestationEndpoints.Map(routes);
     }
 
     private static object Describe(string id, DeviceSnapshot device) => new

@@ -23,4 +23,13 @@ public class BrokerOptionsTests
     [Fact]
     public void Validate_EveryProblem_IsListed() =>
         Assert.Equal(3, new BrokerOptions { Http = "x", MaxPendingMessagesPerClient = 0, CheckpointInterval = TimeSpan.Zero }.Validate().Count);
+
+    [Fact]
+    public void Validate_BadTpmName_NamesTheKey() =>
+        Assert.Equal(["Attestation:Tpm is \"mssim:port=2321\": expected swtpm:host=H,port=P, swtpm:path=SOCKET or device:/dev/tpmrm0"],
+            new BrokerOptions { Attestation = { Tpm = "mssim:port=2321" } }.Validate());
+
+    [Fact]
+    public void Validate_PcrOutOfRange_NamesTheKey() =>
+        Assert.Equal(["Attestation:Pcr must be a PCR from 0 to 23, not 24"], new BrokerOptions { Attestation = { Pcr = 24 } }.Validate());
 }

@@ -10,7 +10,8 @@ namespace TimeMark.Broker.Tests.Serving;
 /// </summary>
 internal sealed class BrokerProcess : ServeProcess
 {
-    public BrokerProcess() : base(Path.Combine(AppContext.BaseDirectory, "timemark.dll")) =>
+    /// <param name="program">Another timemark.dll to run, such as a copy with a build manifest; default: the one beside the tests.</param>
+    public BrokerProcess(string? program = null) : base(program ?? Path.Combine(AppContext.BaseDirectory, "timemark.dll")) =>
         Directory.CreateDirectory(DevicesDirectory);
 
     public string DevicesDirectory => Path.Combine(Root, "devices");
