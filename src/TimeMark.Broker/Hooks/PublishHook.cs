@@ -1,5 +1,8 @@
 using System.Buffers;
+using System.Buffers.Text;
+using System.Diagnostics;
 using System.Text;
+using Microsoft.Extensions.Logging;
 using MQTTnet;
 using MQTTnet.Packets;
 using MQTTnet.Protocol;
@@ -15,24 +18,80 @@ namespace TimeMark.Broker.Hooks;
 /// the one place where MQTTnet's mutable args are written.
 /// </summary>
 /// <remarks>
-/// MQTTnet awaits this hook before it forwards the message and before it sends
-/// PUBACK/PUBREC, so a QoS 1/2 publish is acknowledged only once its entry is durable.
+/// MQTTnet awaits this hook before it forwards the message, before it sends
+/// PUBACK/PUBREC and before it reads the connection's next packet, so a QoS 1/2
+/// publish is acknowledged only once its entry is durable, and one connection has
+/// one QoS 1/2 message in the pipeline at a time.
+/// <para>
+/// QoS 0 has no acknowledgement to hold back, so the hook does not wait for the log
+/// there: it verifies and marks on the connection's thread, tells MQTTnet not to
+/// forward, and returns; once the entry is durable the marked message is injected
+/// into the server (<see cref="MqttServer.InjectApplicationMessage"/>), in the
+/// publisher's order. A QoS 0 message is therefore still forwarded only once durable,
+/// but a connection's next message is marked while the last one waits for the disk.
+/// At most <see cref="MaxQos0InFlight"/> such messages wait at once; beyond that the
+/// hook waits too, which slows the publishers down (TCP back-pressure).
+/// </para>
 /// </remarks>
-public sealed class PublishHook
+[System.Diagnostics.CodeAnalysis.SuppressMessage("Design", "CA1001:Types that own disposable fields should be disposable",
+    Justification = "The SemaphoreSlim never creates its wait handle (AvailableWaitHandle is not used), so it holds nothing to release.")]
+public sealed partial class PublishHook
 {
-    private readonly TimeMarker _marker;
+    /// <summary>QoS 0 messages marked and waiting for the log, over all connections: bounds the memory a flood can take.</summary>
+    public const int MaxQos0InFlight = 8192;
 
-    public PublishHook(TimeMarker marker) => _marker = marker;
+    /// <summary>Session item that holds a connection's <see cref="ForwardChain"/>.</summary>
+    private const string ChainItem = "timemark.qos0-chain";
+
+    /// <summary>Session item of messages this hook injects: already marked, to be forwarded as they are.</summary>
+    private const string InjectedItem = "timemark.marked";
+
+    private static readonly System.Collections.IDictionary Injected = new System.Collections.Hashtable { [InjectedItem] = true };
+
+    private readonly TimeMarker _marker;
+    private readonly MqttServer? _server;
+    private readonly ILogger<PublishHook> _logger;
+    private readonly SemaphoreSlim _qos0InFlight = new(MaxQos0InFlight, MaxQos0InFlight);
+
+    /// <param name="marker">The pipeline.</param>
+    /// <param name="server">The server to inject QoS 0 messages into once durable; null to hold every message in the hook until durable.</param>
+    /// <param name="logger">For failures of the injection, which has no publisher to answer.</param>
+    public PublishHook(TimeMarker marker, MqttServer? server = null, ILogger<PublishHook>? logger = null)
+    {
+        _marker = marker;
+        _server = server;
+        _logger = logger ?? Microsoft.Extensions.Logging.Abstractions.NullLogger<PublishHook>.Instance;
+    }
 
     public async Task InterceptAsync(InterceptingPublishEventArgs args)
     {
         MqttApplicationMessage message = args.ApplicationMessage;
+        if (args.SessionItems is { } items && items.Contains(InjectedItem))
+            return; // Ours, injected once durable: forward as is.
         if (ConnectionHook.IdentityOf(args.SessionItems) is not ClientIdentity publisher)
         {
             Refuse(args, MqttPubAckReasonCode.NotAuthorized, "publisher has no identity");
             return;
         }
 
+        ForwardChain? chain = args.SessionItems?[ChainItem] as ForwardChain;
+        if (_server is not null && message.QualityOfServiceLevel == MqttQualityOfServiceLevel.AtMostOnce && args.SessionItems is not null)
+        {
+            if (chain is null)
+                args.SessionItems[ChainItem] = chain = new ForwardChain();
+            await _qos0InFlight.WaitAsync(args.CancellationToken).ConfigureAwait(false);
+            // A copy: MQTTnet may reuse the packet's buffer once the hook returns. MarkAsync runs synchronously
+            // (verify, mark, format the log entry) up to its wait for the log.
+            var request = new PublishRequest(publisher, message.Topic, message.Payload.ToArray());
+            ValueTask<PublishOutcome> marking = _marker.MarkAsync(request, CancellationToken.None);
+            chain.Last = ForwardWhenDurableAsync(chain.Last, marking, message, args.ClientId);
+            args.ProcessPublish = false;
+            return;
+        }
+
+        // Keeps a publisher's order when QoS 1/2 follows QoS 0 messages that still wait for the log.
+        if (chain is not null && !chain.Last.IsCompleted)
+            await chain.Last.ConfigureAwait(false);
         ReadOnlyMemory<byte> payload = message.Payload.IsSingleSegment ? message.Payload.First : message.Payload.ToArray();
         PublishOutcome outcome = await _marker.MarkAsync(new PublishRequest(publisher, message.Topic, payload), args.CancellationToken).ConfigureAwait(false);
         if (!outcome.IsForwarded)
@@ -42,12 +101,90 @@ public sealed class PublishHook
         }
 
         message.Payload = new ReadOnlySequence<byte>(outcome.Payload);
-        // A publisher's own tm-* properties would pose as the broker's mark: they are replaced.
-        List<MqttUserProperty> properties = message.UserProperties?.Where(p => !p.Name.StartsWith("tm-", StringComparison.Ordinal)).ToList() ?? [];
-        foreach (KeyValuePair<string, string> mark in outcome.Properties)
-            properties.Add(new MqttUserProperty(mark.Key, Encoding.UTF8.GetBytes(mark.Value)));
-        message.UserProperties = properties;
+        message.UserProperties = MarkProperties(message.UserProperties, outcome);
     }
+
+    /// <summary>
+    /// Waits until the message is durable and the publisher's previous QoS 0 message was injected, then injects it.
+    /// Never faults: it has no publisher to answer, so failures are logged (rejections were recorded by the marker).
+    /// </summary>
+    private async Task ForwardWhenDurableAsync(Task previous, ValueTask<PublishOutcome> marking, MqttApplicationMessage message, string clientId)
+    {
+        try
+        {
+            PublishOutcome outcome = await marking.ConfigureAwait(false);
+            await previous.ConfigureAwait(false);
+            if (!outcome.IsForwarded)
+                return;
+            message.Payload = new ReadOnlySequence<byte>(outcome.Payload);
+            message.UserProperties = MarkProperties(message.UserProperties, outcome);
+            await _server!.InjectApplicationMessage(new InjectedMqttApplicationMessage(message)
+            {
+                SenderClientId = clientId,
+                CustomSessionItems = Injected,
+            }).ConfigureAwait(false);
+        }
+        catch (Exception e)
+        {
+            LogInjectFailed(_logger, clientId, message.Topic, e.Message);
+        }
+        finally
+        {
+            _qos0InFlight.Release();
+        }
+    }
+
+    /// <summary>A connection's last QoS 0 forward; written only by the hook, which MQTTnet runs once at a time per connection.</summary>
+    private sealed class ForwardChain
+    {
+        public Task Last { get; set; } = Task.CompletedTask;
+    }
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "A marked QoS 0 message from {ClientId} on {Topic} could not be forwarded: {Reason}")]
+    private static partial void LogInjectFailed(ILogger logger, string clientId, string topic, string reason);
+
+    /// <summary>
+    /// The publisher's user properties without its own tm-* ones (they would pose as the broker's mark),
+    /// then the mark. The two numbers share one small buffer; the status texts are cached bytes.
+    /// </summary>
+    private static List<MqttUserProperty> MarkProperties(List<MqttUserProperty>? incoming, PublishOutcome outcome)
+    {
+        var properties = new List<MqttUserProperty>((incoming?.Count ?? 0) + 4);
+        if (incoming is not null)
+        {
+            foreach (MqttUserProperty property in incoming)
+            {
+                if (!property.Name.StartsWith("tm-", StringComparison.Ordinal))
+                    properties.Add(property);
+            }
+        }
+
+        // Two decimal uint64 values: at most 20 digits each.
+        var numbers = new byte[40];
+        if (!Utf8Formatter.TryFormat(outcome.IngestionTime, numbers, out int timeLength)
+            || !Utf8Formatter.TryFormat(outcome.LogIndex, numbers.AsSpan(20), out int indexLength))
+        {
+            throw new UnreachableException("PublishHook.MarkProperties: a 64-bit number took more than 20 digits");
+        }
+
+        properties.Add(new MqttUserProperty(TimeMarker.IngestionTimeProperty, numbers.AsMemory(0, timeLength)));
+        properties.Add(new MqttUserProperty(TimeMarker.LogIndexProperty, numbers.AsMemory(20, indexLength)));
+        properties.Add(new MqttUserProperty(TimeMarker.StatusProperty, StatusBytes(outcome.Status)));
+        if (outcome.Token is byte[] token)
+            properties.Add(new MqttUserProperty(TimeMarker.TokenProperty, Encoding.UTF8.GetBytes(Convert.ToBase64String(token))));
+        return properties;
+    }
+
+    private static readonly byte[] Ok = Encoding.UTF8.GetBytes(MarkStatus.Ok);
+    private static readonly byte[] SignDeferred = Encoding.UTF8.GetBytes(MarkStatus.SignDeferred);
+
+    // Shared arrays are safe: MQTTnet only reads a property's value, when it writes the packet.
+    private static ReadOnlyMemory<byte> StatusBytes(string status) => status switch
+    {
+        MarkStatus.Ok => Ok,
+        MarkStatus.SignDeferred => SignDeferred,
+        _ => Encoding.UTF8.GetBytes(status),
+    };
 
     /// <summary>
     /// MQTT v5 §3.4.2.1 allows only some reason codes in PUBACK: 0x95 (packet too large) is

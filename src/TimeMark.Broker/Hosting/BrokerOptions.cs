@@ -1,5 +1,6 @@
 using TimeMark.Attestation.Tpm;
 using TimeMark.Broker.Access;
+using TimeMark.Broker.Pipeline;
 
 namespace TimeMark.Broker.Hosting;
 
@@ -43,6 +44,12 @@ public sealed class BrokerOptions
     public TlsOptions Tls { get; init; } = new();
 
     public MarkingPolicy Policy { get; set; } = MarkingPolicy.Strict;
+
+    /// <summary>
+    /// When a datagram's device signature is checked: Full (before marking, the default) or Deferred (after
+    /// forwarding, off the per-message path; docs/broker.md says what that gives up).
+    /// </summary>
+    public DeviceVerification DeviceVerification { get; set; } = DeviceVerification.Full;
 
     /// <summary>TPM remote attestation; off unless Attestation:Tpm is set.</summary>
     public AttestationOptions Attestation { get; init; } = new();
@@ -90,6 +97,8 @@ public sealed class BrokerOptions
             problems.Add($"Attestation:Pcr must be a PCR from 0 to 23, not {Attestation.Pcr}");
         if (!Enum.IsDefined(Policy))
             problems.Add($"{nameof(Policy)} must be Strict or Permissive");
+        if (!Enum.IsDefined(DeviceVerification))
+            problems.Add($"{nameof(DeviceVerification)} must be Full or Deferred");
         if (MaxPendingMessagesPerClient < 1)
             problems.Add($"{nameof(MaxPendingMessagesPerClient)} must be at least 1");
         if (CheckpointInterval <= TimeSpan.Zero)

@@ -12,6 +12,7 @@ using TimeMark.Broker.Devices;
 using TimeMark.Broker.Hooks;
 using TimeMark.Broker.Metrics;
 using TimeMark.Broker.Pipeline;
+using TimeMark.Broker.Transport;
 using TimeMark.EvidenceLog;
 
 namespace TimeMark.Broker.Hosting;
@@ -37,6 +38,7 @@ public sealed partial class BrokerService : IHostedService, IAsyncDisposable
     private DeviceRegistry? _devices;
     private BuildMeasurement? _build;
     private AttestationService? _attestation;
+    private DeferredVerifier? _deferred;
 
     public BrokerService(BrokerOptions options, TimeProvider time, ILoggerFactory loggers)
     {
@@ -99,8 +101,10 @@ public sealed partial class BrokerService : IHostedService, IAsyncDisposable
 
         _devices = new DeviceRegistry(_options.DevicesDirectory, _loggers.CreateLogger<DeviceRegistry>());
         var access = new AccessPolicy(_options.Access);
+        _deferred = _options.DeviceVerification == DeviceVerification.Deferred
+            ? new DeferredVerifier(Rejections, Metrics, _loggers.CreateLogger<DeferredVerifier>()) : null;
         var marker = new TimeMarker(access, _devices, Activity, Clock, _log, _keys.TimeMark, _options.Policy, Rejections, Metrics,
-            _time, _loggers.CreateLogger<TimeMarker>());
+            _time, _loggers.CreateLogger<TimeMarker>(), _deferred);
 
         Endpoint mqtt = Endpoint.Parse(_options.Mqtt);
         var serverOptions = new MqttServerOptionsBuilder()
@@ -112,9 +116,13 @@ public sealed partial class BrokerService : IHostedService, IAsyncDisposable
         if (_options.Tls.IsEnabled)
             ConfigureTls(serverOptions);
 
-        _mqtt = new MqttServerFactory().CreateMqttServer(serverOptions);
+        // Plain TCP goes through our listener for its 1 MiB socket buffers (TcpServerAdapter); MQTTnet's serves TLS.
+        serverOptions.DefaultEndpointOptions.IsEnabled = false;
+        var factory = new MqttServerFactory();
+        _mqtt = factory.CreateMqttServer(serverOptions,
+            [new TcpServerAdapter(new IPEndPoint(mqtt.Address, mqtt.Port)), new MQTTnet.Server.Internal.Adapter.MqttTcpServerAdapter()], factory.DefaultLogger);
         var connections = new ConnectionHook(_devices, access, [.. _options.Access], _loggers.CreateLogger<ConnectionHook>());
-        var publishes = new PublishHook(marker);
+        var publishes = new PublishHook(marker, _mqtt, _loggers.CreateLogger<PublishHook>());
         var subscriptions = new SubscriptionHook(access, _loggers.CreateLogger<SubscriptionHook>());
         _mqtt.ValidatingConnectionAsync += connections.ValidateAsync;
         _mqtt.InterceptingPublishAsync += publishes.InterceptAsync;
@@ -129,6 +137,12 @@ public sealed partial class BrokerService : IHostedService, IAsyncDisposable
     {
         if (_mqtt is not null)
             await _mqtt.StopAsync().ConfigureAwait(false);
+        if (_deferred is not null)
+        {
+            // The queued checks of forwarded messages are still made (at most ~6 s of one core), unless the host gives up first.
+            _deferred.Complete();
+            await _deferred.Completion.WaitAsync(cancellationToken).ConfigureAwait(false);
+        }
         if (_log is not null)
         {
             await _log.StopAsync(cancellationToken).ConfigureAwait(false);

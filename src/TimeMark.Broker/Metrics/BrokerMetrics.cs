@@ -7,6 +7,7 @@ public sealed class BrokerMetrics
 {
     private long _markedDatagrams;
     private long _markedPlain;
+    private readonly long[] _deferredVerdicts = new long[Enum.GetValues<DeferredVerdict>().Length];
 
     /// <summary>Seconds from FillAsync to durable.</summary>
     public Histogram Durability { get; } = new(0.0005, 0.001, 0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1);
@@ -24,4 +25,10 @@ public sealed class BrokerMetrics
         else
             Interlocked.Increment(ref _markedPlain);
     }
+
+    /// <summary>Deferred device-signature checks so far with this verdict.</summary>
+    public long DeferredVerdicts(DeferredVerdict verdict) => Interlocked.Read(ref _deferredVerdicts[(int)verdict]);
+
+    /// <summary>Counts one deferred check; returns the new count for its verdict.</summary>
+    public long CountDeferredVerdict(DeferredVerdict verdict) => Interlocked.Increment(ref _deferredVerdicts[(int)verdict]);
 }

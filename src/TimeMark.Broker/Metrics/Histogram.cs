@@ -31,6 +31,12 @@ public sealed class Histogram
         Interlocked.Add(ref _sumMicros, (long)(value * 1_000_000));
     }
 
+    /// <summary>Observations so far.</summary>
+    public long Count => Interlocked.Read(ref _count);
+
+    /// <summary>The mean of the observations (to the microsecond); 0 before the first.</summary>
+    public double Mean => Count == 0 ? 0 : Interlocked.Read(ref _sumMicros) / 1_000_000d / Count;
+
     public void WriteTo(TextWriter writer, string name, string help)
     {
         writer.Write($"# HELP {name} {help}\n# TYPE {name} histogram\n");

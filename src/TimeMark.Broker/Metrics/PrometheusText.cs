@@ -15,6 +15,11 @@ public static class PrometheusText
             ("kind=\"datagram\"", metrics.MarkedDatagrams), ("kind=\"plain\"", metrics.MarkedPlain));
         Counter(writer, "timemark_messages_rejected_total", "Messages rejected, by reason.",
             [.. Enum.GetValues<RejectReason>().Select(reason => ($"reason=\"{reason}\"", broker.Rejections.Count(reason)))]);
+        Counter(writer, "timemark_deferred_verifications_total",
+            "DeviceVerification=Deferred: device signatures checked after forwarding, by verdict (skipped: queue full, not checked).",
+            ("verdict=\"good\"", metrics.DeferredVerdicts(DeferredVerdict.Good)),
+            ("verdict=\"bad-signature\"", metrics.DeferredVerdicts(DeferredVerdict.BadSignature)),
+            ("verdict=\"skipped\"", metrics.DeferredVerdicts(DeferredVerdict.Skipped)));
         Gauge(writer, "timemark_log_entries", "Durable entries in the evidence log.", broker.Log.TreeSize);
         Counter(writer, "timemark_clock_step_backs_total", "Times the system clock stepped back.", ("", broker.Clock.StepBacks));
         metrics.Durability.WriteTo(writer, "timemark_log_durability_seconds", "Time from append to durable.");

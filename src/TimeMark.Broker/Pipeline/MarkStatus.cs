@@ -9,6 +9,11 @@ public static class MarkStatus
     public const string VerGap = "ver-gap";
     /// <summary>Checks passed; VER is not above the last one (a restarted device, or an old datagram).</summary>
     public const string VerRegression = "ver-regression";
+    /// <summary>
+    /// <see cref="DeviceVerification.Deferred"/>: every check but SIGN passed; SIGN is checked after forwarding
+    /// (its verdict goes to the metrics, the broker's log and, when bad, the rejection records).
+    /// </summary>
+    public const string SignDeferred = "sign-deferred";
 
     /// <summary>Permissive policy: the check that failed, e.g. "bad-signature".</summary>
     public static string Of(RejectReason reason) => reason switch

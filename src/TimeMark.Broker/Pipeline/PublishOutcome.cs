@@ -1,17 +1,24 @@
 namespace TimeMark.Broker.Pipeline;
 
 /// <summary>
-/// What the pipeline decided for one PUBLISH: forward it (the payload to send,
-/// the mark's user properties), or reject it (the reason, for the publisher).
+/// What the pipeline decided for one PUBLISH: forward it (the payload to send and
+/// the mark that travels in user properties), or reject it (the reason, for the publisher).
 /// </summary>
+/// <remarks>
+/// The mark is kept as values, not as formatted properties: the hook formats them once,
+/// straight into the UTF-8 bytes MQTT sends.
+/// </remarks>
 public sealed class PublishOutcome
 {
-    private PublishOutcome(bool forward, ReadOnlyMemory<byte> payload, IReadOnlyList<KeyValuePair<string, string>> properties,
+    private PublishOutcome(bool forward, ReadOnlyMemory<byte> payload, ulong ingestionTime, long logIndex, string status, byte[]? token,
         RejectReason? rejection, string detail)
     {
         IsForwarded = forward;
         Payload = payload;
-        Properties = properties;
+        IngestionTime = ingestionTime;
+        LogIndex = logIndex;
+        Status = status;
+        Token = token;
         Rejection = rejection;
         Detail = detail;
     }
@@ -21,8 +28,17 @@ public sealed class PublishOutcome
     /// <summary>The payload subscribers get: the marked datagram, or the original bytes.</summary>
     public ReadOnlyMemory<byte> Payload { get; }
 
-    /// <summary>The mark as MQTT v5 user properties: tm-ingestion-time, tm-log-index, tm-status, and tm-token for non-datagrams.</summary>
-    public IReadOnlyList<KeyValuePair<string, string>> Properties { get; }
+    /// <summary>tm-ingestion-time: INGESTION_TIME in Unix milliseconds; 0 when rejected.</summary>
+    public ulong IngestionTime { get; }
+
+    /// <summary>tm-log-index: the evidence-log index of the message; -1 when rejected.</summary>
+    public long LogIndex { get; }
+
+    /// <summary>tm-status: one of the <see cref="MarkStatus"/> values; empty when rejected.</summary>
+    public string Status { get; }
+
+    /// <summary>tm-token, for messages that are not datagrams: the Ed25519 signature over the log entry; null otherwise.</summary>
+    public byte[]? Token { get; }
 
     /// <summary>Why the message was rejected, or null when forwarded.</summary>
     public RejectReason? Rejection { get; }
@@ -30,9 +46,9 @@ public sealed class PublishOutcome
     /// <summary>A sentence for the publisher and the broker's log.</summary>
     public string Detail { get; }
 
-    public static PublishOutcome Forward(ReadOnlyMemory<byte> payload, IReadOnlyList<KeyValuePair<string, string>> properties) =>
-        new(true, payload, properties, null, "");
+    public static PublishOutcome Forward(ReadOnlyMemory<byte> payload, ulong ingestionTime, long logIndex, string status, byte[]? token) =>
+        new(true, payload, ingestionTime, logIndex, status, token, null, "");
 
     public static PublishOutcome Reject(RejectReason reason, string detail) =>
-        new(false, default, [], reason, detail);
+        new(false, default, 0, -1, "", null, reason, detail);
 }

@@ -1,4 +1,3 @@
-using System.Globalization;
 using Microsoft.Extensions.Logging;
 using TimeMark.Broker.Access;
 using TimeMark.Broker.Clock;
@@ -22,7 +21,9 @@ namespace TimeMark.Broker.Pipeline;
 /// </summary>
 /// <remarks>
 /// Nothing here holds a lock across the signing or the log append: many
-/// publishers are marked in parallel, and the log keeps one order.
+/// publishers are marked in parallel, and the log keeps one order. With
+/// <see cref="DeviceVerification.Deferred"/>, SIGN is checked after forwarding by a
+/// <see cref="DeferredVerifier"/>, and the per-message path keeps one signature (the mark).
 /// </remarks>
 public sealed partial class TimeMarker
 {
@@ -47,6 +48,7 @@ public sealed partial class TimeMarker
     private readonly LogAppender _log;
     private readonly SigningKey _brokerKey;
     private readonly MarkingPolicy _policy;
+    private readonly DeferredVerifier? _deferred;
     private readonly RejectionRecorder _rejections;
     private readonly BrokerMetrics _metrics;
     private readonly TimeProvider _time;
@@ -54,8 +56,9 @@ public sealed partial class TimeMarker
 
     public TimeMarker(AccessPolicy access, DeviceRegistry devices, DeviceActivityTable activity, IngestionClock clock,
         LogAppender log, SigningKey brokerKey, MarkingPolicy policy, RejectionRecorder rejections, BrokerMetrics metrics,
-        TimeProvider time, ILogger<TimeMarker> logger)
+        TimeProvider time, ILogger<TimeMarker> logger, DeferredVerifier? deferred = null)
     {
+        _deferred = deferred;
         _metrics = metrics;
         _time = time;
         _access = access;
@@ -89,21 +92,24 @@ public sealed partial class TimeMarker
         DeviceKeyLookup key = _devices.Find(request.Publisher.Name);
         if (!key.IsKnown)
             return await FailedCheckAsync(request, RejectReason.UnknownDevice, key.Reason, datagram, cancellationToken).ConfigureAwait(false);
-        if (!DatagramVerifier.VerifyDeviceSignature(datagram, key.Key))
+        if (_deferred is null && !DatagramVerifier.VerifyDeviceSignature(datagram, key.Key))
             return await FailedCheckAsync(request, RejectReason.BadSignature, $"SIGN does not verify with {key.Key}", datagram, cancellationToken).ConfigureAwait(false);
         Check fields = RecordVerifier.CheckDeviceFields(datagram);
         if (fields.Outcome == CheckOutcome.Failed)
             return await FailedCheckAsync(request, RejectReason.BadDeviceFields, fields.Detail, datagram, cancellationToken).ConfigureAwait(false);
 
+        // Deferred: VER and replays are judged on content whose SIGN is not checked yet (docs/broker.md).
         DeviceActivity activity = _activity.For(request.Publisher.Name);
         SequenceVerdict sequence = activity.Observe(datagram.Ver!.Value, ContentHash.Of(datagram));
+        VerifyingKey? uncheckedKey = _deferred is null ? null : key.Key;
         return sequence switch
         {
             SequenceVerdict.Replay => await FailedCheckAsync(request, RejectReason.Replay,
                 $"VER {datagram.Ver}: this signed content was marked before", datagram, cancellationToken).ConfigureAwait(false),
-            SequenceVerdict.Gap => await MarkDatagramAsync(request, datagram, MarkStatus.VerGap, cancellationToken).ConfigureAwait(false),
-            SequenceVerdict.Regression => await MarkDatagramAsync(request, datagram, MarkStatus.VerRegression, cancellationToken).ConfigureAwait(false),
-            _ => await MarkDatagramAsync(request, datagram, MarkStatus.Ok, cancellationToken).ConfigureAwait(false),
+            SequenceVerdict.Gap => await MarkDatagramAsync(request, datagram, MarkStatus.VerGap, activity, uncheckedKey, cancellationToken).ConfigureAwait(false),
+            SequenceVerdict.Regression => await MarkDatagramAsync(request, datagram, MarkStatus.VerRegression, activity, uncheckedKey, cancellationToken).ConfigureAwait(false),
+            _ => await MarkDatagramAsync(request, datagram, uncheckedKey is null ? MarkStatus.Ok : MarkStatus.SignDeferred, activity, uncheckedKey,
+                cancellationToken).ConfigureAwait(false),
         };
     }
 
@@ -114,16 +120,19 @@ public sealed partial class TimeMarker
         if (_policy == MarkingPolicy.Strict)
             return Reject(request, reason, detail);
 
-        _activity.For(request.Publisher.Name).RecordRejected();
+        DeviceActivity activity = _activity.For(request.Publisher.Name);
+        activity.RecordRejected();
         LogMarkedDespite(_logger, request.Publisher.Name, request.Topic, reason, detail);
         string status = MarkStatus.Of(reason);
         // A datagram that cannot be marked in place (unreadable, or already marked) is marked in properties.
         return datagram is Datagram readable && reason != RejectReason.AlreadyMarked
-            ? await MarkDatagramAsync(request, readable, status, cancellationToken).ConfigureAwait(false)
+            ? await MarkDatagramAsync(request, readable, status, activity, uncheckedKey: null, cancellationToken).ConfigureAwait(false)
             : await MarkPlainAsync(request, status, cancellationToken).ConfigureAwait(false);
     }
 
-    private async ValueTask<PublishOutcome> MarkDatagramAsync(PublishRequest request, Datagram datagram, string status, CancellationToken cancellationToken)
+    /// <param name="uncheckedKey">Deferred verification: the publisher's key, to check SIGN once forwarded; null when checked already.</param>
+    private async ValueTask<PublishOutcome> MarkDatagramAsync(PublishRequest request, Datagram datagram, string status, DeviceActivity activity,
+        VerifyingKey? uncheckedKey, CancellationToken cancellationToken)
     {
         long index = _log.Reserve();
         ulong ingestionTime = _clock.Now();
@@ -143,11 +152,14 @@ public sealed partial class TimeMarker
             return failure;
 
         ClockSkew? skew = datagram.Ts is ulong ts ? ClockSkew.Measure(ts, ingestionTime) : null;
-        _activity.For(request.Publisher.Name).RecordMarked(skew);
+        activity.RecordMarked(skew);
         if (skew is ClockSkew measured)
             _metrics.ClockSkew.Observe(Math.Abs(measured.Milliseconds) / 1000d);
         _metrics.CountMarked(datagram: true);
-        return PublishOutcome.Forward(marked, MarkProperties(ingestionTime, index, status, token: null));
+        // Queued only once durable: a message the publisher gave up on before that is not forwarded, so not checked.
+        if (uncheckedKey is not null)
+            _deferred!.Enqueue(request.Publisher, request.Topic, index, marked, uncheckedKey);
+        return PublishOutcome.Forward(marked, ingestionTime, index, status, token: null);
     }
 
     private async ValueTask<PublishOutcome> MarkPlainAsync(PublishRequest request, string status, CancellationToken cancellationToken)
@@ -162,7 +174,7 @@ public sealed partial class TimeMarker
         if (failure is not null)
             return failure;
         _metrics.CountMarked(datagram: false);
-        return PublishOutcome.Forward(request.Payload, MarkProperties(ingestionTime, index, status, token));
+        return PublishOutcome.Forward(request.Payload, ingestionTime, index, status, token);
     }
 
     /// <summary>Appends and waits until durable; on failure voids the index (never a hole) and returns the rejection.</summary>
@@ -206,19 +218,6 @@ public sealed partial class TimeMarker
         if (request.Publisher.IsAgent)
             _activity.For(request.Publisher.Name).RecordRejected();
         return PublishOutcome.Reject(reason, detail);
-    }
-
-    private static KeyValuePair<string, string>[] MarkProperties(ulong ingestionTime, long index, string status, byte[]? token)
-    {
-        var properties = new List<KeyValuePair<string, string>>(4)
-        {
-            new(IngestionTimeProperty, ingestionTime.ToString(CultureInfo.InvariantCulture)),
-            new(LogIndexProperty, index.ToString(CultureInfo.InvariantCulture)),
-            new(StatusProperty, status),
-        };
-        if (token is not null)
-            properties.Add(new(TokenProperty, Convert.ToBase64String(token)));
-        return [.. properties];
     }
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Permissive policy: marked a message from {Publisher} on {Topic} despite {Reason}: {Detail}")]

@@ -1,5 +1,6 @@
 using TimeMark.Broker.Access;
 using TimeMark.Broker.Hosting;
+using TimeMark.Broker.Pipeline;
 
 namespace TimeMark.Broker.Tests.Hosting;
 
@@ -32,4 +33,8 @@ public class BrokerOptionsTests
     [Fact]
     public void Validate_PcrOutOfRange_NamesTheKey() =>
         Assert.Equal(["Attestation:Pcr must be a PCR from 0 to 23, not 24"], new BrokerOptions { Attestation = { Pcr = 24 } }.Validate());
+
+    [Fact]
+    public void Validate_UnknownDeviceVerification_NamesTheChoices() =>
+        Assert.Equal(["DeviceVerification must be Full or Deferred"], new BrokerOptions { DeviceVerification = (DeviceVerification)7 }.Validate());
 }
