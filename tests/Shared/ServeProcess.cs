@@ -33,6 +33,9 @@ internal class ServeProcess : IAsyncDisposable
     public int HttpPort { get; private set; }
     public HttpClient Http { get; } = new();
 
+    /// <summary>When set, the broker runs under <c>ulimit -n</c> this many open files.</summary>
+    public int? OpenFileLimit { get; init; }
+
     /// <summary>Everything the broker wrote to stdout and stderr so far.</summary>
     public string Output
     {
@@ -146,13 +149,20 @@ internal class ServeProcess : IAsyncDisposable
 
     private ProcessStartInfo StartInfo(IEnumerable<string> args)
     {
-        var start = new ProcessStartInfo(DotnetHost.Path)
+        // Under a limit, sh sets it and then execs dotnet, so the process (and its pid) is the broker's.
+        var start = new ProcessStartInfo(OpenFileLimit is null ? DotnetHost.Path : "/bin/sh")
         {
             WorkingDirectory = Root,
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             UseShellExecute = false,
         };
+        if (OpenFileLimit is int limit)
+        {
+            start.ArgumentList.Add("-c");
+            start.ArgumentList.Add($"ulimit -n {limit} && exec \"$0\" \"$@\"");
+            start.ArgumentList.Add(DotnetHost.Path);
+        }
         foreach (string arg in args)
             start.ArgumentList.Add(arg);
         return start;

@@ -11,7 +11,9 @@ namespace TimeMark.Broker.Devices;
 /// costs more than a verification; a change to the folder (seen through the
 /// file-system watcher) drops the cached entry, so the next message reads the
 /// file again, without a restart. Absent and broken files are cached too, so a
-/// flood from an unknown device does not turn into a flood of disk reads.
+/// flood from an unknown device does not turn into a flood of disk reads; an I/O
+/// error that may pass (too many open files, say) is not, so the device is not
+/// refused after it has passed.
 /// </summary>
 /// <remarks>
 /// A replaced key is not disposed: a verification on another thread may still
@@ -56,7 +58,12 @@ public sealed partial class DeviceRegistry : IDisposable
     {
         if (!AgentId.IsValid(agentId))
             return DeviceKeyLookup.Unknown($"\"{agentId}\" is not a valid agent ID");
-        DeviceKeyLookup fromFile = _cache.GetOrAdd(agentId, Load);
+        if (!_cache.TryGetValue(agentId, out DeviceKeyLookup? fromFile))
+        {
+            fromFile = Load(agentId, out bool lasting);
+            if (lasting)
+                fromFile = _cache.GetOrAdd(agentId, fromFile);
+        }
         // A key file is an explicit registration and wins over a certificate's key.
         return !fromFile.IsKnown && _certificateKeys.TryGetValue(agentId, out VerifyingKey? fromCertificate)
             ? DeviceKeyLookup.Found(fromCertificate)
@@ -91,9 +98,11 @@ public sealed partial class DeviceRegistry : IDisposable
 
     public void Dispose() => _watcher.Dispose();
 
-    private DeviceKeyLookup Load(string agentId)
+    /// <param name="lasting">False when the outcome may change without the file changing (an I/O error): not to be cached.</param>
+    private DeviceKeyLookup Load(string agentId, out bool lasting)
     {
         string path = Path.Combine(_folder, agentId + KeyExtension);
+        lasting = true;
         try
         {
             VerifyingKey key = KeyFile.ReadVerifyingKey(path);
@@ -104,7 +113,13 @@ public sealed partial class DeviceRegistry : IDisposable
         {
             return DeviceKeyLookup.Unknown($"no key file {agentId}{KeyExtension} in the devices folder");
         }
-        catch (Exception e) when (e is KeyFormatException or IOException or UnauthorizedAccessException)
+        catch (IOException e) when (e is not FileNotFoundException and not DirectoryNotFoundException)
+        {
+            lasting = false;
+            LogKeyNotReadNow(_logger, path, e.Message);
+            return DeviceKeyLookup.Unknown($"the key file {agentId}{KeyExtension} cannot be read now: {e.Message}");
+        }
+        catch (Exception e) when (e is KeyFormatException or UnauthorizedAccessException)
         {
             LogKeyUnreadable(_logger, path, e.Message);
             return DeviceKeyLookup.Unknown($"the key file {agentId}{KeyExtension} cannot be used: {e.Message}");
@@ -119,6 +134,9 @@ public sealed partial class DeviceRegistry : IDisposable
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Device {AgentId}: {Algorithm} key {KeyId} loaded")]
     private static partial void LogKeyLoaded(ILogger logger, string agentId, KeyAlgorithm algorithm, KeyId keyId);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Device key file {Path} cannot be read now, read again at the device's next message: {Reason}")]
+    private static partial void LogKeyNotReadNow(ILogger logger, string path, string reason);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Device key file {Path} cannot be used: {Reason}")]
     private static partial void LogKeyUnreadable(ILogger logger, string path, string reason);

@@ -120,7 +120,7 @@ public sealed partial class BrokerService : IHostedService, IAsyncDisposable
         serverOptions.DefaultEndpointOptions.IsEnabled = false;
         var factory = new MqttServerFactory();
         _mqtt = factory.CreateMqttServer(serverOptions,
-            [new TcpServerAdapter(new IPEndPoint(mqtt.Address, mqtt.Port)), new MQTTnet.Server.Internal.Adapter.MqttTcpServerAdapter()], factory.DefaultLogger);
+            [new TcpServerAdapter(new IPEndPoint(mqtt.Address, mqtt.Port), OpenFileLimit.ConnectionCapacity(), _loggers.CreateLogger<TcpServerAdapter>()), new MQTTnet.Server.Internal.Adapter.MqttTcpServerAdapter()], factory.DefaultLogger);
         var connections = new ConnectionHook(_devices, access, [.. _options.Access], _loggers.CreateLogger<ConnectionHook>());
         var publishes = new PublishHook(marker, _mqtt, _loggers.CreateLogger<PublishHook>());
         var subscriptions = new SubscriptionHook(access, _loggers.CreateLogger<SubscriptionHook>());

@@ -1,5 +1,6 @@
 using System.Net;
 using System.Net.Sockets;
+using Microsoft.Extensions.Logging;
 using MQTTnet.Adapter;
 using MQTTnet.Diagnostics.Logger;
 using MQTTnet.Formatter;
@@ -21,18 +22,36 @@ namespace TimeMark.Broker.Transport;
 /// Everything after accept is MQTTnet's: the same channel, packet formatter and writer buffer sizes as its
 /// own listener (MqttTcpServerListener). TLS stays on MQTTnet's listener.
 /// </remarks>
-public sealed class TcpServerAdapter : IMqttServerAdapter
+public sealed partial class TcpServerAdapter : IMqttServerAdapter
 {
+    /// <summary>Refused connections are logged once per this many, not one line each: a full broker means a flood.</summary>
+    private const long RefusalLogInterval = 1000;
+
+    /// <summary>How long to wait before accepting again after an error such as too many open files.</summary>
+    private static readonly TimeSpan AcceptRetryDelay = TimeSpan.FromMilliseconds(200);
+
     /// <summary>Send and receive buffer of every MQTT socket: 1 MiB (design.md).</summary>
     public const int SocketBufferSize = 1 << 20;
 
     private readonly IPEndPoint _endpoint;
+    private readonly ILogger<TcpServerAdapter> _log;
+    private readonly int _maxConnections;
+    private int _connections;
+    private long _refused;
     private readonly CancellationTokenSource _stop = new();
     private Socket? _listener;
     private MqttServerOptions? _options;
     private IMqttNetLogger _logger = MqttNetNullLogger.Instance;
 
-    public TcpServerAdapter(IPEndPoint endpoint) => _endpoint = endpoint;
+    /// <param name="endpoint">Where to listen.</param>
+    /// <param name="maxConnections">Connections held at most (<see cref="OpenFileLimit.ConnectionCapacity()"/>); one more is closed at once.</param>
+    /// <param name="log">For accept errors and refused connections.</param>
+    public TcpServerAdapter(IPEndPoint endpoint, int maxConnections, ILogger<TcpServerAdapter> log)
+    {
+        _endpoint = endpoint;
+        _maxConnections = maxConnections;
+        _log = log;
+    }
 
     public Func<IMqttChannelAdapter, Task>? ClientHandler { get; set; }
 
@@ -88,6 +107,32 @@ public sealed class TcpServerAdapter : IMqttServerAdapter
             {
                 continue;
             }
+            catch (SocketException e)
+            {
+                // Out of file descriptors (EMFILE) and the like: connected clients are served on, and accepting
+                // resumes once descriptors are free. Ending this loop would refuse every new client for good.
+                LogAcceptFailed(_log, _endpoint, e.SocketErrorCode, e.Message);
+                try
+                {
+                    await Task.Delay(AcceptRetryDelay, cancellationToken).ConfigureAwait(false);
+                }
+                catch (OperationCanceledException)
+                {
+                    return;
+                }
+                continue;
+            }
+
+            if (Interlocked.Increment(ref _connections) > _maxConnections)
+            {
+                // Closed before CONNECT is read: the descriptors left are the runtime's and the log's.
+                Interlocked.Decrement(ref _connections);
+                client.Dispose();
+                long refused = Interlocked.Increment(ref _refused);
+                if (refused % RefusalLogInterval == 1)
+                    LogFull(_log, _endpoint, _maxConnections, refused);
+                continue;
+            }
 
             _ = Task.Run(() => HandleAsync(client), CancellationToken.None);
         }
@@ -116,6 +161,14 @@ public sealed class TcpServerAdapter : IMqttServerAdapter
         finally
         {
             client.Dispose();
+            Interlocked.Decrement(ref _connections);
         }
     }
+
+    [LoggerMessage(Level = LogLevel.Warning,
+        Message = "MQTT listener {Endpoint} holds {MaxConnections} connections, as many as its open-file limit allows: new ones are closed ({Refused} so far); raise LimitNOFILE / ulimit -n")]
+    private static partial void LogFull(ILogger logger, IPEndPoint endpoint, int maxConnections, long refused);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "MQTT listener {Endpoint} cannot accept a connection ({Error}: {Reason}); trying again")]
+    private static partial void LogAcceptFailed(ILogger logger, IPEndPoint endpoint, SocketError error, string reason);
 }

@@ -54,6 +54,36 @@ public sealed class DeviceRegistryTests : IDisposable
         Assert.Same(registry.Find("agent-1").Key, registry.Find("agent-1").Key);
     }
 
+    /// <summary>
+    /// An I/O error that may pass (here a symbolic-link loop, ELOOP; in production too many open files) is not
+    /// remembered: once it has passed, the key is found, though nothing changed in the watched folder.
+    /// </summary>
+    [Fact]
+    public void Find_AfterAPassingIoError_ReadsTheKeyAgain()
+    {
+        string outside = Directory.CreateTempSubdirectory("timemark-devices-outside-").FullName;
+        try
+        {
+            string link = Path.Combine(outside, "agent-1.pem");
+            File.CreateSymbolicLink(link, link);
+            File.CreateSymbolicLink(Path.Combine(_folder, "agent-1.pem"), link);
+            using DeviceRegistry registry = Create();
+            DeviceKeyLookup failed = registry.Find("agent-1");
+            Assert.False(failed.IsKnown);
+            Assert.Contains("cannot be read now", failed.Reason, StringComparison.Ordinal);
+
+            File.Delete(link);
+            using SigningKey key = SigningKey.Generate(KeyAlgorithm.Ed25519);
+            File.WriteAllText(link, key.PublicKey.ExportPem());
+
+            Assert.Equal(key.PublicKey.Id, registry.Find("agent-1").Key?.Id);
+        }
+        finally
+        {
+            Directory.Delete(outside, recursive: true);
+        }
+    }
+
     [Fact]
     public void Find_NoKeyFile_IsUnknownSayingSo()
     {
