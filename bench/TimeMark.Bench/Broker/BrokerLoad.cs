@@ -1,105 +1,286 @@
+using System.Buffers.Binary;
 using System.Diagnostics;
 using System.Globalization;
-using MQTTnet;
-using MQTTnet.Formatter;
-using MQTTnet.Protocol;
+using System.Net;
+using System.Text;
 using TimeMark.Protocol.Datagrams;
 using TimeMark.Protocol.Keys;
 
 namespace TimeMark.Bench.Broker;
 
 /// <summary>
-/// A load generator for any MQTT broker: P publishers (agents bench-0001…) send
-/// M signed ~200-byte BRAID datagrams each at QoS 0 or 1, one subscriber counts
-/// what arrives. Every datagram is signed before the clock starts, so the
-/// generator does no crypto during the run. Prints one JSON line.
+/// A load generator for any MQTT v5 broker, on raw sockets (<see cref="RawMqtt"/>): P publishers (agents
+/// bench-0001…) send M signed ~200-byte BRAID datagrams each at QoS 0 or 1, one subscriber counts what arrives.
+/// Every datagram is signed and framed before the clock starts, so the generator does no crypto and no
+/// encoding during the run. Prints one JSON line.
 /// </summary>
 /// <remarks>
-/// usage: broker-load HOST PORT PUBLISHERS MESSAGES QOS DEVICES_DIR [SUBSCRIBER_USERNAME]
+/// usage: broker-load HOST PORT PUBLISHERS MESSAGES QOS DEVICES_DIR [--user NAME] [--pid BROKER_PID] [--rate MSG_PER_S] [--window N]
+/// <list type="bullet">
+/// <item>Without --rate: saturation, every publisher sends as fast as the broker takes (QoS 1: up to --window
+/// unacknowledged PUBLISHes, default 64, never more than the broker's Receive Maximum).</item>
+/// <item>With --rate: open loop at that total rate; latency is measured from each message's scheduled send time to
+/// its delivery, so a stalled broker cannot hide its delay (no coordinated omission).</item>
+/// <item>With --pid: the broker's CPU time (utime + stime from /proc/PID/stat) over the run, per delivered message,
+/// and its peak RSS (VmHWM from /proc/PID/status; the peak over the process's life so far).</item>
+/// </list>
 /// DEVICES_DIR receives the agents' public keys ({ID}.pem), for a TimeMark broker's devices folder.
 /// </remarks>
 public static class BrokerLoad
 {
-    private static readonly TimeSpan DeliveryTimeout = TimeSpan.FromSeconds(120);
+    /// <summary>After the last send, how long deliveries may pause before the rest counts as lost.</summary>
+    private static readonly TimeSpan DeliveryStall = TimeSpan.FromSeconds(20);
+
+    private const string TopicPrefix = "braid/agent/bench-";
 
     public static async Task<int> RunAsync(string[] args)
     {
-        string host = args[0];
-        int port = int.Parse(args[1], CultureInfo.InvariantCulture);
+        var endpoint = new IPEndPoint(IPAddress.Parse(args[0]), int.Parse(args[1], CultureInfo.InvariantCulture));
         int publishers = int.Parse(args[2], CultureInfo.InvariantCulture);
         int messages = int.Parse(args[3], CultureInfo.InvariantCulture);
-        var qos = (MqttQualityOfServiceLevel)int.Parse(args[4], CultureInfo.InvariantCulture);
+        int qos = int.Parse(args[4], CultureInfo.InvariantCulture);
         string devices = args[5];
-        string? subscriberName = args.Length > 6 ? args[6] : null;
+        string? user = Option(args, "--user");
+        int? pid = Option(args, "--pid") is string p ? int.Parse(p, CultureInfo.InvariantCulture) : null;
+        double rate = Option(args, "--rate") is string r ? double.Parse(r, CultureInfo.InvariantCulture) : 0;
+        int window = Option(args, "--window") is string w ? int.Parse(w, CultureInfo.InvariantCulture) : 64;
 
         Directory.CreateDirectory(devices);
-        var payloads = new byte[publishers][][];
-        for (int p = 0; p < publishers; p++)
+        var packets = new byte[publishers][][];
+        await Task.WhenAll(Enumerable.Range(0, publishers).Select(publisher => Task.Run(async () =>
         {
             using SigningKey key = SigningKey.Generate(KeyAlgorithm.EcdsaP256);
-            await File.WriteAllTextAsync(Path.Combine(devices, AgentId(p) + ".pem"), key.PublicKey.ExportPem());
-            payloads[p] = [.. Enumerable.Range(1, messages).Select(ver => Datagram(key, (ulong)ver))];
-        }
+            await File.WriteAllTextAsync(Path.Combine(devices, AgentId(publisher) + ".pem"), key.PublicKey.ExportPem());
+            byte[] topic = Encoding.UTF8.GetBytes($"{TopicPrefix}{publisher + 1:D4}/shadow/reported/");
+            packets[publisher] = [.. Enumerable.Range(0, messages).Select(i =>
+                RawMqtt.PublishPacket(topic, Datagram(key, (ulong)i + 1), qos, (ushort)(i % 65_535 + 1)))];
+        })));
 
-        var factory = new MqttClientFactory();
-        using IMqttClient subscriber = factory.CreateMqttClient();
-        long delivered = 0;
+        // Send times (Stopwatch ticks) by publisher and message; delivery counts per publisher give the message's
+        // number, because one publisher's messages on one topic arrive in order (MQTT v5 §4.6).
+        var sent = new long[publishers][];
+        for (int i = 0; i < publishers; i++)
+            sent[i] = new long[messages];
+        var latencies = new long[(long)publishers * messages];
+        long delivered = 0, refused = 0;
+        long lastDelivery = Stopwatch.GetTimestamp();
         var allDelivered = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         long expected = (long)publishers * messages;
-        subscriber.ApplicationMessageReceivedAsync += _ =>
+
+        await using RawMqtt subscriber = await RawMqtt.ConnectAsync(endpoint, "bench-subscriber", user);
+        await subscriber.SubscribeAsync("braid/#", qos);
+        var connections = new RawMqtt[publishers];
+        for (int i = 0; i < publishers; i++)
+            connections[i] = await RawMqtt.ConnectAsync(endpoint, AgentId(i), null);
+        window = Math.Max(1, Math.Min(window, connections.Min(c => c.ReceiveMaximum)));
+
+        Task receiving = Task.Run(() => ReceiveAsync(subscriber, sent, latencies, () =>
         {
+            Volatile.Write(ref lastDelivery, Stopwatch.GetTimestamp());
             if (Interlocked.Increment(ref delivered) == expected)
                 allDelivered.TrySetResult();
-            return Task.CompletedTask;
-        };
-        await subscriber.ConnectAsync(Options(factory, host, port, "bench-subscriber", subscriberName));
-        await subscriber.SubscribeAsync(factory.CreateSubscribeOptionsBuilder().WithTopicFilter("braid/#", qos).Build());
+        }));
 
-        var clients = new IMqttClient[publishers];
-        for (int p = 0; p < publishers; p++)
-        {
-            clients[p] = factory.CreateMqttClient();
-            await clients[p].ConnectAsync(Options(factory, host, port, AgentId(p), null));
-        }
+        TimeSpan cpuBefore = pid is int id ? BrokerCpu(id) : default;
+        TimeSpan ownCpuBefore = Process.GetCurrentProcess().TotalProcessorTime;
+        long start = Stopwatch.GetTimestamp();
+        await Task.WhenAll(Enumerable.Range(0, publishers).Select(i => Task.Run(() =>
+            PublishAsync(connections[i], packets[i], sent[i], qos, window, rate / publishers, start, () => Interlocked.Increment(ref refused)))));
+        double publishSeconds = Stopwatch.GetElapsedTime(start).TotalSeconds;
 
-        long refused = 0;
-        var clock = Stopwatch.StartNew();
-        await Task.WhenAll(Enumerable.Range(0, publishers).Select(p => Task.Run(async () =>
-        {
-            string topic = $"braid/agent/{AgentId(p)}/shadow/reported/";
-            foreach (byte[] payload in payloads[p])
-            {
-                MqttClientPublishResult ack = await clients[p].PublishAsync(new MqttApplicationMessageBuilder()
-                    .WithTopic(topic).WithPayload(payload).WithContentType("application/cbor").WithQualityOfServiceLevel(qos).Build());
-                if ((int)ack.ReasonCode >= 0x80)
-                    Interlocked.Increment(ref refused);
-            }
-        })));
-        double published = clock.Elapsed.TotalSeconds;
-        await Task.WhenAny(allDelivered.Task, Task.Delay(DeliveryTimeout));
-        double seconds = clock.Elapsed.TotalSeconds;
+        while (!allDelivered.Task.IsCompleted && Stopwatch.GetElapsedTime(Volatile.Read(ref lastDelivery)) < DeliveryStall)
+            await Task.WhenAny(allDelivered.Task, Task.Delay(200));
+        double seconds = (Volatile.Read(ref lastDelivery) - start) / (double)Stopwatch.Frequency;
+        // Work the broker does after forwarding (a deferred verification backlog, log commits) is part of each message's cost.
+        TimeSpan cpuAfter = pid is int id2 ? await CpuOnceIdleAsync(id2) : default;
+        TimeSpan ownCpu = Process.GetCurrentProcess().TotalProcessorTime - ownCpuBefore;
 
-        foreach (IMqttClient client in clients)
-        {
-            await client.DisconnectAsync();
-            client.Dispose();
-        }
+        foreach (RawMqtt connection in connections)
+            await connection.DisposeAsync();
         long received = Interlocked.Read(ref delivered);
-        Console.WriteLine(FormattableString.Invariant(
-            $"{{\"publishers\":{publishers},\"messages\":{expected},\"qos\":{(int)qos},\"delivered\":{received},\"lost\":{expected - received - refused},\"refused\":{refused},\"publish_seconds\":{published:F3},\"seconds\":{seconds:F3},\"delivered_per_second\":{received / seconds:F0}}}"));
+
+        long[] measured = latencies[..(int)Math.Min(received, latencies.Length)];
+        Array.Sort(measured);
+        double Percentile(double q) => measured.Length == 0 ? 0
+            : measured[Math.Min(measured.Length - 1, (int)Math.Ceiling(q * measured.Length) - 1)] * 1000d / Stopwatch.Frequency;
+        var json = new StringBuilder(FormattableString.Invariant(
+            $"{{\"publishers\":{publishers},\"messages\":{expected},\"qos\":{qos},\"window\":{window},\"rate\":{rate:F0},\"delivered\":{received},\"lost\":{expected - received - refused},\"refused\":{refused},\"publish_seconds\":{publishSeconds:F3},\"seconds\":{seconds:F3},\"delivered_per_second\":{received / seconds:F0}"));
+        json.Append(FormattableString.Invariant($",\"latency_ms_p50\":{Percentile(0.50):F2},\"latency_ms_p99\":{Percentile(0.99):F2},\"latency_ms_p999\":{Percentile(0.999):F2}"));
+        json.Append(FormattableString.Invariant($",\"generator_cpu_us_per_message\":{ownCpu.TotalMicroseconds / Math.Max(received, 1):F1}"));
+        if (pid is int id3)
+        {
+            json.Append(FormattableString.Invariant($",\"broker_cpu_us_per_message\":{(cpuAfter - cpuBefore).TotalMicroseconds / Math.Max(received, 1):F1}"));
+            json.Append(FormattableString.Invariant($",\"broker_peak_rss_mib\":{ProcStatusKib(id3, "VmHWM:") / 1024d:F1},\"broker_rss_mib\":{ProcStatusKib(id3, "VmRSS:") / 1024d:F1}"));
+        }
+        json.Append('}');
+        Console.WriteLine(json);
         return received + refused == expected ? 0 : 1;
     }
 
-    private static string AgentId(int publisher) => FormattableString.Invariant($"bench-{publisher + 1:D4}");
+    /// <summary>
+    /// Sends one publisher's packets: in batches of what is due (all at once at saturation, by schedule at a
+    /// fixed rate), at QoS 1 never more than <paramref name="window"/> unacknowledged.
+    /// </summary>
+    private static async Task PublishAsync(RawMqtt connection, byte[][] packets, long[] sent, int qos, int window, double ratePerPublisher,
+        long start, Action refused)
+    {
+        long acked = 0;
+        using var ackSignal = new SemaphoreSlim(0);
+        Task acks = qos == 0 ? Task.CompletedTask : Task.Run(async () =>
+        {
+            while (Interlocked.Read(ref acked) < packets.Length)
+            {
+                (byte type, ReadOnlyMemory<byte> body) = await connection.ReadPacketAsync();
+                int count = 0;
+                while (true)
+                {
+                    if (type >> 4 == RawMqtt.Puback)
+                    {
+                        count++;
+                        if (body.Length > 2 && body.Span[2] >= 0x80)
+                            refused();
+                    }
+                    if (!connection.TryTakePacket(out type, out body))
+                        break;
+                }
+                Interlocked.Add(ref acked, count);
+                ackSignal.Release();
+            }
+        });
 
-    private static MqttClientOptions Options(MqttClientFactory factory, string host, int port, string clientId, string? userName) =>
-        factory.CreateClientOptionsBuilder()
-            .WithTcpServer(host, port)
-            .WithClientId(clientId)
-            .WithCredentials(userName, (string?)null)
-            .WithProtocolVersion(MqttProtocolVersion.V500)
-            .WithTimeout(TimeSpan.FromSeconds(60))
-            .Build();
+        var batch = new byte[64 * 1024];
+        double ticksPerMessage = ratePerPublisher > 0 ? Stopwatch.Frequency / ratePerPublisher : 0;
+        int next = 0;
+        while (next < packets.Length)
+        {
+            int due = packets.Length;
+            if (ratePerPublisher > 0)
+            {
+                due = (int)Math.Min(packets.Length, (Stopwatch.GetTimestamp() - start) / ticksPerMessage + 1);
+                if (due <= next)
+                {
+                    await Task.Delay(1);
+                    continue;
+                }
+            }
+            if (qos > 0)
+            {
+                due = (int)Math.Min(due, Interlocked.Read(ref acked) + window);
+                if (due <= next)
+                {
+                    await ackSignal.WaitAsync();
+                    continue;
+                }
+            }
+
+            int length = 0;
+            long now = Stopwatch.GetTimestamp();
+            while (next < due && length + packets[next].Length <= batch.Length)
+            {
+                packets[next].CopyTo(batch, length);
+                length += packets[next].Length;
+                sent[next] = ratePerPublisher > 0 ? start + (long)(next * ticksPerMessage) : now;
+                next++;
+            }
+            await connection.SendAsync(batch.AsMemory(0, length));
+        }
+        await acks;
+    }
+
+    /// <summary>Reads deliveries: counts them per publisher, takes their latency, acknowledges QoS 1 ones in one write per read.</summary>
+    private static async Task ReceiveAsync(RawMqtt subscriber, long[][] sent, long[] latencies, Action delivered)
+    {
+        var counts = new int[sent.Length];
+        long taken = 0;
+        var acks = new byte[64 * 1024];
+        try
+        {
+            while (await subscriber.FillAsync())
+            {
+                long now = Stopwatch.GetTimestamp();
+                int ackLength = 0;
+                while (subscriber.TryTakePacket(out byte type, out ReadOnlyMemory<byte> body))
+                {
+                    if (type >> 4 != RawMqtt.Publish)
+                        continue;
+                    (int publisher, ushort packetId) = Parse(body.Span);
+                    int number = counts[publisher]++;
+                    if (number < sent[publisher].Length && taken < latencies.Length)
+                        latencies[taken++] = now - sent[publisher][number];
+                    if (((type >> 1) & 3) > 0)
+                    {
+                        if (ackLength + 4 > acks.Length)
+                        {
+                            await subscriber.SendAsync(acks.AsMemory(0, ackLength));
+                            ackLength = 0;
+                        }
+                        RawMqtt.WritePuback(acks.AsSpan(ackLength), packetId);
+                        ackLength += 4;
+                    }
+                    delivered();
+                }
+                if (ackLength > 0)
+                    await subscriber.SendAsync(acks.AsMemory(0, ackLength));
+            }
+        }
+        catch (Exception e) when (e is System.Net.Sockets.SocketException or ObjectDisposedException)
+        {
+            // The run is over.
+        }
+    }
+
+    /// <summary>The publisher (from topic braid/agent/bench-NNNN/…) and packet id of a PUBLISH body.</summary>
+    private static (int Publisher, ushort PacketId) Parse(ReadOnlySpan<byte> body)
+    {
+        int topicLength = BinaryPrimitives.ReadUInt16BigEndian(body);
+        int publisher = int.Parse(body.Slice(2 + TopicPrefix.Length, 4), CultureInfo.InvariantCulture) - 1;
+        ushort packetId = body.Length >= 4 + topicLength ? BinaryPrimitives.ReadUInt16BigEndian(body[(2 + topicLength)..]) : (ushort)0;
+        return (publisher, packetId);
+    }
+
+    private static string? Option(string[] args, string name)
+    {
+        int at = Array.IndexOf(args, name);
+        return at >= 0 && at + 1 < args.Length ? args[at + 1] : null;
+    }
+
+    /// <summary>
+    /// The broker's CPU time once it has gone idle: less than 5 ms of CPU in 100 ms (or 60 s have passed).
+    /// </summary>
+    private static async Task<TimeSpan> CpuOnceIdleAsync(int pid)
+    {
+        TimeSpan last = BrokerCpu(pid);
+        for (int i = 0; i < 600; i++)
+        {
+            await Task.Delay(100);
+            TimeSpan now = BrokerCpu(pid);
+            if (now - last < TimeSpan.FromMilliseconds(5))
+                return now;
+            last = now;
+        }
+        return last;
+    }
+
+    /// <summary>utime + stime of a process, from /proc/PID/stat (fields 14 and 15, in clock ticks of 100 Hz on Linux).</summary>
+    internal static TimeSpan BrokerCpu(int pid)
+    {
+        string stat = File.ReadAllText($"/proc/{pid}/stat");
+        string[] fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
+        long ticks = long.Parse(fields[11], CultureInfo.InvariantCulture) + long.Parse(fields[12], CultureInfo.InvariantCulture);
+        return TimeSpan.FromSeconds(ticks / 100d);
+    }
+
+    internal static long ProcStatusKib(int pid, string field)
+    {
+        foreach (string line in File.ReadLines($"/proc/{pid}/status"))
+        {
+            if (line.StartsWith(field, StringComparison.Ordinal))
+                return long.Parse(line[field.Length..].Trim().Split(' ')[0], CultureInfo.InvariantCulture);
+        }
+        return 0;
+    }
+
+    private static string AgentId(int publisher) => FormattableString.Invariant($"bench-{publisher + 1:D4}");
 
     /// <summary>A reading like the BRAID firmware's: about 200 bytes once signed.</summary>
     private static byte[] Datagram(SigningKey key, ulong ver) => DatagramWriter.Write(new DatagramContent
