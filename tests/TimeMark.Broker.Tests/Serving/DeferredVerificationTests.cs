@@ -1,6 +1,5 @@
 using System.Buffers;
 using System.Text.Json;
-using MQTTnet;
 using TimeMark.Protocol.Datagrams;
 using TimeMark.Protocol.Keys;
 
@@ -10,38 +9,13 @@ namespace TimeMark.Broker.Tests.Serving;
 /// DeviceVerification=Deferred: datagrams are marked, logged and forwarded before SIGN is checked; the check
 /// runs afterwards, and a bad SIGN is counted and recorded, though the message has already gone out.
 /// </summary>
-public sealed class DeferredVerificationTests : IAsyncLifetime, IDisposable
+public sealed class DeferredVerificationTests : IAsyncLifetime
 {
-    private const string Topic = "braid/agent/agent-1/shadow/reported/";
-    private readonly BrokerProcess _broker = new();
-    private SigningKey _device = null!;
+    private readonly AgentBroker _broker = new();
 
-    public async Task InitializeAsync()
-    {
-        _device = _broker.AddDevice("agent-1");
-        _broker.WriteConfig("""{ "DeviceVerification": "Deferred", "Access": [ { "Identity": "etl", "Subscribe": [ "braid/#" ] } ] }""");
-        await _broker.StartAsync();
-    }
+    public async Task InitializeAsync() => await _broker.StartAsync(""" "DeviceVerification": "Deferred" """);
 
     public async Task DisposeAsync() => await _broker.DisposeAsync();
-
-    public void Dispose() => _device.Dispose();
-
-    private static byte[] Datagram(SigningKey key, ulong ver) => DatagramWriter.Write(new DatagramContent
-    {
-        Ts = (ulong)DateTimeOffset.UtcNow.ToUnixTimeSeconds(), Ver = ver, Action = 1, Body = new byte[] { 0xA0 },
-    }, key, indefiniteLength: true);
-
-    private async Task<(MqttClientPublishResult Ack, MqttApplicationMessage Received)> PublishAndReceiveAsync(byte[] payload)
-    {
-        var (subscriber, _) = await MqttTestClient.ConnectAsync(_broker.MqttPort, "etl-1", "etl");
-        await using var _s = subscriber;
-        await subscriber.SubscribeAsync("braid/#");
-        var (device, _) = await MqttTestClient.ConnectAsync(_broker.MqttPort, "agent-1");
-        await using var _d = device;
-        MqttClientPublishResult ack = await device.PublishAsync(Topic, payload);
-        return (ack, subscriber.Receive());
-    }
 
     /// <summary>Polls GET /metrics until the series has <paramref name="value"/>: the deferred check runs after the PUBACK.</summary>
     private async Task WaitForMetricAsync(string series, long value)
@@ -64,7 +38,7 @@ public sealed class DeferredVerificationTests : IAsyncLifetime, IDisposable
     {
         using SigningKey impostor = SigningKey.Generate(KeyAlgorithm.EcdsaP256);
 
-        var (ack, received) = await PublishAndReceiveAsync(Datagram(impostor, ver: 1));
+        var (ack, received) = await _broker.PublishAndReceiveAsync(Readings.Datagram(impostor, ver: 1));
 
         // Forwarded and acknowledged: the check had not run yet.
         Assert.True((int)ack.ReasonCode < 0x80);
@@ -82,7 +56,7 @@ public sealed class DeferredVerificationTests : IAsyncLifetime, IDisposable
     [Fact]
     public async Task Publish_GoodSignature_ForwardedAsSignDeferredAndCountedGood()
     {
-        var (ack, received) = await PublishAndReceiveAsync(Datagram(_device, ver: 1));
+        var (ack, received) = await _broker.PublishAndReceiveAsync(Readings.Datagram(_broker.Device, ver: 1));
 
         Assert.True((int)ack.ReasonCode < 0x80);
         Assert.Equal("sign-deferred", Readings.Property(received, "tm-status"));

@@ -1,56 +1,31 @@
 using System.Buffers;
 using System.Text;
-using MQTTnet;
 using TimeMark.Protocol.Datagrams;
 using TimeMark.Protocol.Keys;
 
 namespace TimeMark.Broker.Tests.Serving;
 
 /// <summary>--policy permissive: what fails a check is still marked, logged and forwarded, with tm-status naming the failure.</summary>
-public sealed class PermissivePolicyTests : IAsyncLifetime, IDisposable
+public sealed class PermissivePolicyTests : IAsyncLifetime
 {
-    private const string Topic = "braid/agent/agent-1/shadow/reported/";
-    private readonly BrokerProcess _broker = new();
-    private SigningKey _device = null!;
+    private readonly AgentBroker _broker = new();
 
-    public async Task InitializeAsync()
-    {
-        _device = _broker.AddDevice("agent-1");
-        _broker.WriteConfig("""{ "Access": [ { "Identity": "etl", "Subscribe": [ "braid/#" ] } ] }""");
-        await _broker.StartAsync("--policy", "permissive");
-    }
+    public async Task InitializeAsync() => await _broker.StartAsync(flags: ["--policy", "permissive"]);
 
     public async Task DisposeAsync() => await _broker.DisposeAsync();
-
-    public void Dispose() => _device.Dispose();
-
-    private async Task<(MqttClientPublishResult Ack, MqttApplicationMessage Received)> PublishAndReceiveAsync(byte[] payload)
-    {
-        var (subscriber, _) = await MqttTestClient.ConnectAsync(_broker.MqttPort, "etl-1", "etl");
-        await using var _s = subscriber;
-        await subscriber.SubscribeAsync("braid/#");
-        var (device, _) = await MqttTestClient.ConnectAsync(_broker.MqttPort, "agent-1");
-        await using var _d = device;
-        MqttClientPublishResult ack = await device.PublishAsync(Topic, payload);
-        return (ack, subscriber.Receive());
-    }
 
     [Fact]
     public async Task Publish_BadSignature_MarkedAndForwardedWithStatus()
     {
         using SigningKey impostor = SigningKey.Generate(KeyAlgorithm.EcdsaP256);
-        byte[] datagram = DatagramWriter.Write(new DatagramContent
-        {
-            Ts = (ulong)DateTimeOffset.UtcNow.ToUnixTimeSeconds(), Ver = 1, Action = 1, Body = new byte[] { 0xA0 },
-        }, impostor, indefiniteLength: true);
 
-        var (ack, received) = await PublishAndReceiveAsync(datagram);
+        var (ack, received) = await _broker.PublishAndReceiveAsync(Readings.Datagram(impostor, ver: 1));
 
         Assert.True((int)ack.ReasonCode < 0x80);
         Assert.Equal("bad-signature", Readings.Property(received, "tm-status"));
         Assert.True(DatagramReader.TryRead(received.Payload.ToArray(), out Datagram marked, out _));
         Assert.True(DatagramVerifier.VerifyBrokerToken(marked, await _broker.TimeMarkKeyAsync()));
-        Assert.False(DatagramVerifier.VerifyDeviceSignature(marked, _device.PublicKey));
+        Assert.False(DatagramVerifier.VerifyDeviceSignature(marked, _broker.Device.PublicKey));
     }
 
     [Fact]
@@ -58,7 +33,7 @@ public sealed class PermissivePolicyTests : IAsyncLifetime, IDisposable
     {
         byte[] payload = Encoding.UTF8.GetBytes("{\"temp\": 21}");
 
-        var (_, received) = await PublishAndReceiveAsync(payload);
+        var (_, received) = await _broker.PublishAndReceiveAsync(payload);
 
         Assert.Equal(payload, received.Payload.ToArray());
         Assert.Equal("malformed-datagram", Readings.Property(received, "tm-status"));

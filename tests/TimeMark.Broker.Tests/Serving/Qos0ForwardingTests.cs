@@ -14,27 +14,13 @@ namespace TimeMark.Broker.Tests.Serving;
 /// until the log is durable but injects it once durable, so these check that nothing changes for the reader:
 /// order, marks, log entries, rejections.
 /// </summary>
-public sealed class Qos0ForwardingTests : IAsyncLifetime, IDisposable
+public sealed class Qos0ForwardingTests : IAsyncLifetime
 {
-    private const string Topic = "braid/agent/agent-1/shadow/reported/";
-    private readonly BrokerProcess _broker = new();
-    private SigningKey _device = null!;
+    private readonly AgentBroker _broker = new();
 
-    public async Task InitializeAsync()
-    {
-        _device = _broker.AddDevice("agent-1");
-        _broker.WriteConfig("""{ "Access": [ { "Identity": "etl", "Subscribe": [ "braid/#" ] } ] }""");
-        await _broker.StartAsync();
-    }
+    public async Task InitializeAsync() => await _broker.StartAsync();
 
     public async Task DisposeAsync() => await _broker.DisposeAsync();
-
-    public void Dispose() => _device.Dispose();
-
-    private static byte[] Datagram(SigningKey key, ulong ver) => DatagramWriter.Write(new DatagramContent
-    {
-        Ts = (ulong)DateTimeOffset.UtcNow.ToUnixTimeSeconds(), Ver = ver, Action = 1, Body = new byte[] { 0xA0 },
-    }, key, indefiniteLength: true);
 
     [Fact]
     public void DeviceVerification_Default_IsFull() => Assert.Equal(DeviceVerification.Full, new BrokerOptions().DeviceVerification);
@@ -42,11 +28,10 @@ public sealed class Qos0ForwardingTests : IAsyncLifetime, IDisposable
     [Fact]
     public async Task Publish_BadSignatureByDefault_RejectedNotDeferred()
     {
-        var (device, _) = await MqttTestClient.ConnectAsync(_broker.MqttPort, "agent-1");
-        await using var _d = device;
+        await using MqttTestClient device = await _broker.ConnectAgentAsync();
         using SigningKey impostor = SigningKey.Generate(KeyAlgorithm.EcdsaP256);
 
-        MqttClientPublishResult ack = await device.PublishAsync(Topic, Datagram(impostor, ver: 1));
+        MqttClientPublishResult ack = await device.PublishAsync(AgentBroker.Topic, Readings.Datagram(impostor, ver: 1));
 
         Assert.Equal(MqttClientPublishReasonCode.NotAuthorized, ack.ReasonCode);
         string metrics = await _broker.Http.GetStringAsync("metrics");
@@ -58,14 +43,11 @@ public sealed class Qos0ForwardingTests : IAsyncLifetime, IDisposable
     public async Task Publish_ManyAtQos0_DeliveredInOrderEachMarkedAndInTheLog()
     {
         const int count = 300;
-        var (subscriber, _) = await MqttTestClient.ConnectAsync(_broker.MqttPort, "etl-1", "etl");
-        await using var _s = subscriber;
-        await subscriber.SubscribeAsync("braid/#");
-        var (device, _) = await MqttTestClient.ConnectAsync(_broker.MqttPort, "agent-1");
-        await using var _d = device;
+        await using MqttTestClient subscriber = await _broker.ConnectReaderAsync();
+        await using MqttTestClient device = await _broker.ConnectAgentAsync();
 
         for (ulong ver = 1; ver <= count; ver++)
-            await device.PublishAsync(Topic, Datagram(_device, ver), MqttQualityOfServiceLevel.AtMostOnce);
+            await device.PublishAsync(AgentBroker.Topic, Readings.Datagram(_broker.Device, ver), MqttQualityOfServiceLevel.AtMostOnce);
 
         long lastIndex = -1;
         byte[] last = [];
@@ -90,15 +72,12 @@ public sealed class Qos0ForwardingTests : IAsyncLifetime, IDisposable
     [Fact]
     public async Task Publish_Qos0BadSignature_NotForwardedButRecorded()
     {
-        var (subscriber, _) = await MqttTestClient.ConnectAsync(_broker.MqttPort, "etl-1", "etl");
-        await using var _s = subscriber;
-        await subscriber.SubscribeAsync("braid/#");
-        var (device, _) = await MqttTestClient.ConnectAsync(_broker.MqttPort, "agent-1");
-        await using var _d = device;
+        await using MqttTestClient subscriber = await _broker.ConnectReaderAsync();
+        await using MqttTestClient device = await _broker.ConnectAgentAsync();
         using SigningKey impostor = SigningKey.Generate(KeyAlgorithm.EcdsaP256);
 
-        await device.PublishAsync(Topic, Datagram(impostor, ver: 1), MqttQualityOfServiceLevel.AtMostOnce);
-        await device.PublishAsync(Topic, Datagram(_device, ver: 2), MqttQualityOfServiceLevel.AtMostOnce);
+        await device.PublishAsync(AgentBroker.Topic, Readings.Datagram(impostor, ver: 1), MqttQualityOfServiceLevel.AtMostOnce);
+        await device.PublishAsync(AgentBroker.Topic, Readings.Datagram(_broker.Device, ver: 2), MqttQualityOfServiceLevel.AtMostOnce);
 
         Assert.True(DatagramReader.TryRead(subscriber.Receive().Payload.ToArray(), out Datagram first, out _));
         Assert.Equal(2UL, first.Ver);

@@ -11,22 +11,13 @@ namespace TimeMark.Broker.Tests.Serving;
 /// Each bad case, over MQTT v5 and v3.1.1: not forwarded, its reason code where v5 has one,
 /// counted in the metrics, and kept as a rejection record.
 /// </summary>
-public sealed class RejectionMatrixTests : IAsyncLifetime, IDisposable
+public sealed class RejectionMatrixTests : IAsyncLifetime
 {
-    private const string Topic = "braid/agent/agent-1/shadow/reported/";
-    private readonly BrokerProcess _broker = new();
-    private SigningKey _device = null!;
+    private readonly AgentBroker _broker = new();
 
-    public async Task InitializeAsync()
-    {
-        _device = _broker.AddDevice("agent-1");
-        _broker.WriteConfig("""{ "Access": [ { "Identity": "etl", "Subscribe": [ "braid/#" ] } ] }""");
-        await _broker.StartAsync();
-    }
+    public async Task InitializeAsync() => await _broker.StartAsync();
 
     public async Task DisposeAsync() => await _broker.DisposeAsync();
-
-    public void Dispose() => _device.Dispose();
 
     /// <summary>A datagram that already carries a mark (here by a key that is not the broker's).</summary>
     private static byte[] MarkedBy(SigningKey key, byte[] datagram)
@@ -50,31 +41,28 @@ public sealed class RejectionMatrixTests : IAsyncLifetime, IDisposable
     [MemberData(nameof(Cases))]
     public async Task Publish_BadCase_NotForwardedCountedAndRecorded(string reason, MqttProtocolVersion version)
     {
-        var (subscriber, _) = await MqttTestClient.ConnectAsync(_broker.MqttPort, "etl-1", "etl");
-        await using var _s = subscriber;
-        await subscriber.SubscribeAsync("braid/#");
-        var (device, _) = await MqttTestClient.ConnectAsync(_broker.MqttPort, "agent-1", version: version);
-        await using var _d = device;
+        await using MqttTestClient subscriber = await _broker.ConnectReaderAsync();
+        await using MqttTestClient device = await _broker.ConnectAgentAsync(version);
         using SigningKey impostor = SigningKey.Generate(KeyAlgorithm.Ed25519);
-        byte[] original = Readings.Datagram(_device, 1);
+        byte[] original = Readings.Datagram(_broker.Device, 1);
         if (reason == "Replay")
         {
-            await device.PublishAsync(Topic, original);
+            await device.PublishAsync(AgentBroker.Topic, original);
             subscriber.Receive();
         }
 
         var (topic, payload) = reason switch
         {
-            "BadSignature" => (Topic, Readings.Datagram(impostor, 1)),
-            "MalformedDatagram" => (Topic, Encoding.UTF8.GetBytes("{\"temp\": 21}")),
+            "BadSignature" => (AgentBroker.Topic, Readings.Datagram(impostor, 1)),
+            "MalformedDatagram" => (AgentBroker.Topic, Encoding.UTF8.GetBytes("{\"temp\": 21}")),
             "TopicNotAllowed" => ("braid/agent/agent-2/shadow/reported/", original),
-            "PayloadTooLarge" => (Topic, new byte[70_000]),
-            "AlreadyMarked" => (Topic, MarkedBy(impostor, original)),
-            _ => (Topic, original),
+            "PayloadTooLarge" => (AgentBroker.Topic, new byte[70_000]),
+            "AlreadyMarked" => (AgentBroker.Topic, MarkedBy(impostor, original)),
+            _ => (AgentBroker.Topic, original),
         };
         MqttClientPublishResult ack = await device.PublishAsync(topic, payload);
         // A good datagram after the bad one: the subscriber's next message must be this one.
-        await device.PublishAsync(Topic, Readings.Datagram(_device, 2));
+        await device.PublishAsync(AgentBroker.Topic, Readings.Datagram(_broker.Device, 2));
         MqttApplicationMessage next = subscriber.Receive();
 
         Assert.True(DatagramReader.TryRead(next.Payload.ToArray(), out Datagram delivered, out _));
