@@ -38,14 +38,7 @@ free_port() { /usr/bin/python3 -c 'import socket; s = socket.socket(); s.bind(("
 
 declare -A port pid devices user
 mosquitto_port=$(free_port)
-cat > "$work/mosquitto.conf" <<CONF
-listener $mosquitto_port 127.0.0.1
-allow_anonymous true
-set_tcp_nodelay true
-max_queued_messages 1000000
-max_inflight_messages 0
-persistence false
-CONF
+{ echo "listener $mosquitto_port 127.0.0.1"; cat bench/mosquitto.conf; } > "$work/mosquitto.conf"
 mosquitto -c "$work/mosquitto.conf" >"$work/mosquitto.log" 2>&1 &
 pids+=($!)
 port[mosquitto]=$mosquitto_port pid[mosquitto]=$! devices[mosquitto]=$work/mosquitto-devices user[mosquitto]=""

@@ -21,12 +21,12 @@ keep_alive=${KEEP_ALIVE:-30} hold=${HOLD_SECONDS:-60}
 command -v mosquitto >/dev/null || { echo "connections.sh: needs the Debian package mosquitto" >&2; exit 2; }
 # Every agent is one descriptor in the broker and one in the generator, on top of the few hundred each process holds
 # anyway (timemark serve: about 230); both inherit this limit. TimeMark holds at most the limit minus 512 connections
-# (docs/broker.md) and closes the rest at once, so the limit must leave room for all of them. Raising the hard limit
+# (docs/broker.md) and closes the rest at once, so the limit must leave room for all of them and the subscriber. Raising the hard limit
 # takes CAP_SYS_RESOURCE (root outside a container).
-fds=$(( connections + 512 ))
+fds=$(( connections + 1 + 512 ))
 ulimit -n "$fds" 2>/dev/null || {
   echo "connections.sh: $connections connections need ulimit -n $fds, but the hard limit is $(ulimit -Hn) and cannot be raised here;" \
-       "raise it (limits.conf, systemd LimitNOFILE, docker --ulimit nofile=…) or run at most $(( $(ulimit -Hn) - 512 )) connections" >&2
+       "raise it (limits.conf, systemd LimitNOFILE, docker --ulimit nofile=…) or run at most $(( $(ulimit -Hn) - 513 )) connections" >&2
   exit 2
 }
 if [[ -z "${SKIP_BUILD:-}" ]]; then
@@ -44,14 +44,7 @@ stop_broker() { kill "$broker_pid"; wait "$broker_pid" 2>/dev/null || true; brok
 
 start_mosquitto() {
   port=$(free_port)
-  cat > "$work/mosquitto.conf" <<CONF
-listener $port 127.0.0.1
-allow_anonymous true
-set_tcp_nodelay true
-max_queued_messages 1000000
-max_inflight_messages 0
-persistence false
-CONF
+  { echo "listener $port 127.0.0.1"; cat bench/mosquitto.conf; } > "$work/mosquitto.conf"
   mosquitto -c "$work/mosquitto.conf" >"$work/mosquitto.log" 2>&1 &
   broker_pid=$! devices=$work/mosquitto-devices user=""
   for _ in $(seq 50); do (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null && break; sleep 0.1; done
