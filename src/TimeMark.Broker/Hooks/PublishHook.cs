@@ -7,6 +7,7 @@ using MQTTnet;
 using MQTTnet.Packets;
 using MQTTnet.Protocol;
 using MQTTnet.Server;
+using MQTTnet.Server.Internal;
 using TimeMark.Broker.Access;
 using TimeMark.Broker.Pipeline;
 
@@ -18,43 +19,54 @@ namespace TimeMark.Broker.Hooks;
 /// the one place where MQTTnet's mutable args are written.
 /// </summary>
 /// <remarks>
-/// MQTTnet awaits this hook before it forwards the message, before it sends
-/// PUBACK/PUBREC and before it reads the connection's next packet, so a QoS 1/2
-/// publish is acknowledged only once its entry is durable, and one connection has
-/// one QoS 1/2 message in the pipeline at a time.
+/// MQTTnet awaits this hook before it forwards the message, before it queues
+/// PUBACK/PUBREC and before it reads the connection's next packet. Holding every
+/// message in the hook until its entry is durable would leave one message per
+/// connection in the pipeline, so at QoS 0 and 1 the hook does not wait for the log:
+/// it checks and marks on the connection's thread (<see cref="TimeMarker.MarkAsync"/>
+/// runs synchronously up to its wait for the log), tells MQTTnet not to forward, and
+/// returns; once the entry is durable the marked message is injected into the server
+/// (<see cref="MqttServer.InjectApplicationMessage"/>), in the publisher's order.
 /// <para>
-/// QoS 0 has no acknowledgement to hold back, so the hook does not wait for the log
-/// there: it verifies and marks on the connection's thread, tells MQTTnet not to
-/// forward, and returns; once the entry is durable the marked message is injected
-/// into the server (<see cref="MqttServer.InjectApplicationMessage"/>), in the
-/// publisher's order. A QoS 0 message is therefore still forwarded only once durable,
-/// but a connection's next message is marked while the last one waits for the disk.
-/// At most <see cref="MaxQos0InFlight"/> such messages wait at once; beyond that the
-/// hook waits too, which slows the publishers down (TCP back-pressure).
+/// A QoS 1 PUBACK must still wait for durability, and must carry the marker's verdict.
+/// MQTTnet queues the PUBACK as soon as the hook returns, built from
+/// <see cref="InterceptingPublishEventArgs.Response"/>; the hook puts a
+/// <see cref="PendingAcknowledgement"/> there as the PUBACK's user properties, and
+/// <see cref="InterceptOutboundAsync"/>, which MQTTnet awaits before it writes each
+/// packet of a connection, in order, holds that PUBACK until the verdict is known and
+/// writes the verdict into it. PUBACKs therefore leave in the order their PUBLISHes
+/// came (MQTT v5 §4.6), and none before its entry is durable.
+/// </para>
+/// <para>
+/// At most <see cref="MaxInFlight"/> messages wait for the log at once; beyond that the
+/// hook waits too, which slows the publishers down (TCP back-pressure). QoS 2 keeps
+/// the plain path: the hook returns only once durable.
 /// </para>
 /// </remarks>
 [System.Diagnostics.CodeAnalysis.SuppressMessage("Design", "CA1001:Types that own disposable fields should be disposable",
     Justification = "The SemaphoreSlim never creates its wait handle (AvailableWaitHandle is not used), so it holds nothing to release.")]
 public sealed partial class PublishHook
 {
-    /// <summary>QoS 0 messages marked and waiting for the log, over all connections: bounds the memory a flood can take.</summary>
-    public const int MaxQos0InFlight = 8192;
+    /// <summary>QoS 0 and 1 messages marked and waiting for the log, over all connections: bounds the memory a flood can take.</summary>
+    public const int MaxInFlight = 8192;
 
     /// <summary>Session item that holds a connection's <see cref="ForwardChain"/>.</summary>
-    private const string ChainItem = "timemark.qos0-chain";
+    private const string ChainItem = "timemark.forward-chain";
 
     /// <summary>Session item of messages this hook injects: already marked, to be forwarded as they are.</summary>
     private const string InjectedItem = "timemark.marked";
 
     private static readonly System.Collections.IDictionary Injected = new System.Collections.Hashtable { [InjectedItem] = true };
 
+    private static readonly Acknowledgement Accepted = new(MqttPubAckReasonCode.Success, null);
+
     private readonly TimeMarker _marker;
     private readonly MqttServer? _server;
     private readonly ILogger<PublishHook> _logger;
-    private readonly SemaphoreSlim _qos0InFlight = new(MaxQos0InFlight, MaxQos0InFlight);
+    private readonly SemaphoreSlim _inFlight = new(MaxInFlight, MaxInFlight);
 
     /// <param name="marker">The pipeline.</param>
-    /// <param name="server">The server to inject QoS 0 messages into once durable; null to hold every message in the hook until durable.</param>
+    /// <param name="server">The server to inject messages into once durable; null to hold every message in the hook until durable.</param>
     /// <param name="logger">For failures of the injection, which has no publisher to answer.</param>
     public PublishHook(TimeMarker marker, MqttServer? server = null, ILogger<PublishHook>? logger = null)
     {
@@ -75,21 +87,23 @@ public sealed partial class PublishHook
         }
 
         ForwardChain? chain = args.SessionItems?[ChainItem] as ForwardChain;
-        if (_server is not null && message.QualityOfServiceLevel == MqttQualityOfServiceLevel.AtMostOnce && args.SessionItems is not null)
+        if (_server is not null && message.QualityOfServiceLevel != MqttQualityOfServiceLevel.ExactlyOnce && args.SessionItems is not null)
         {
             if (chain is null)
                 args.SessionItems[ChainItem] = chain = new ForwardChain();
-            await _qos0InFlight.WaitAsync(args.CancellationToken).ConfigureAwait(false);
-            // A copy: MQTTnet may reuse the packet's buffer once the hook returns. MarkAsync runs synchronously
-            // (verify, mark, format the log entry) up to its wait for the log.
+            await _inFlight.WaitAsync(args.CancellationToken).ConfigureAwait(false);
+            // A copy: MQTTnet may reuse the packet's buffer once the hook returns.
             var request = new PublishRequest(publisher, message.Topic, message.Payload.ToArray());
             ValueTask<PublishOutcome> marking = _marker.MarkAsync(request, CancellationToken.None);
-            chain.Last = ForwardWhenDurableAsync(chain.Last, marking, message, args.ClientId);
+            Task<Acknowledgement> forwarded = ForwardWhenDurableAsync(chain.Last, marking, message, args.ClientId);
+            chain.Last = forwarded;
             args.ProcessPublish = false;
+            if (message.QualityOfServiceLevel == MqttQualityOfServiceLevel.AtLeastOnce)
+                args.Response.UserProperties = new PendingAcknowledgement(forwarded);
             return;
         }
 
-        // Keeps a publisher's order when QoS 1/2 follows QoS 0 messages that still wait for the log.
+        // Keeps a publisher's order when QoS 2 follows messages that still wait for the log.
         if (chain is not null && !chain.Last.IsCompleted)
             await chain.Last.ConfigureAwait(false);
         ReadOnlyMemory<byte> payload = message.Payload.IsSingleSegment ? message.Payload.First : message.Payload.ToArray();
@@ -105,42 +119,80 @@ public sealed partial class PublishHook
     }
 
     /// <summary>
-    /// Waits until the message is durable and the publisher's previous QoS 0 message was injected, then injects it.
-    /// Never faults: it has no publisher to answer, so failures are logged (rejections were recorded by the marker).
+    /// MQTTnet awaits this before it writes each packet to a connection, one packet at a time: a PUBACK of a message
+    /// still waiting for the log waits here, then carries the marker's verdict.
     /// </summary>
-    private async Task ForwardWhenDurableAsync(Task previous, ValueTask<PublishOutcome> marking, MqttApplicationMessage message, string clientId)
+    public static Task InterceptOutboundAsync(InterceptingPacketEventArgs args) =>
+        args.Packet is MqttPubAckPacket { UserProperties: PendingAcknowledgement pending } ack
+            ? CompleteAsync(ack, pending, args.CancellationToken)
+            : Task.CompletedTask;
+
+    private static async Task CompleteAsync(MqttPubAckPacket ack, PendingAcknowledgement pending, CancellationToken cancellationToken)
+    {
+        Acknowledgement verdict = await pending.Verdict.WaitAsync(cancellationToken).ConfigureAwait(false);
+        ack.ReasonCode = verdict.ReasonCode;
+        ack.ReasonString = verdict.ReasonString;
+        ack.UserProperties = null;
+    }
+
+    /// <summary>
+    /// Waits until the message is durable and the publisher's previous message was injected, then injects it.
+    /// Never faults: a QoS 0 message has no publisher to answer, so failures are logged (rejections were recorded
+    /// by the marker), and the verdict for a QoS 1 PUBACK is returned.
+    /// </summary>
+    private async Task<Acknowledgement> ForwardWhenDurableAsync(Task previous, ValueTask<PublishOutcome> marking, MqttApplicationMessage message,
+        string clientId)
     {
         try
         {
             PublishOutcome outcome = await marking.ConfigureAwait(false);
             await previous.ConfigureAwait(false);
             if (!outcome.IsForwarded)
-                return;
+                return new Acknowledgement(ReasonCode(outcome.Rejection!.Value), outcome.Detail);
             message.Payload = new ReadOnlySequence<byte>(outcome.Payload);
             message.UserProperties = MarkProperties(message.UserProperties, outcome);
-            await _server!.InjectApplicationMessage(new InjectedMqttApplicationMessage(message)
+            Task dispatch = _server!.InjectApplicationMessage(new InjectedMqttApplicationMessage(message)
             {
                 SenderClientId = clientId,
                 CustomSessionItems = Injected,
-            }).ConfigureAwait(false);
+            });
+            await dispatch.ConfigureAwait(false);
+            // MQTTnet 5.2 completes the injection with its dispatch result, which says 0x10 (no matching subscribers)
+            // as its PUBACK would have for a message it forwarded itself; a version that does not keeps 0x00.
+            return dispatch is Task<DispatchApplicationMessageResult> { Result: var result }
+                ? new Acknowledgement((MqttPubAckReasonCode)result.ReasonCode, result.ReasonString)
+                : Accepted;
         }
         catch (Exception e)
         {
             LogInjectFailed(_logger, clientId, message.Topic, e.Message);
+            return new Acknowledgement(MqttPubAckReasonCode.UnspecifiedError, "the marked message could not be forwarded");
         }
         finally
         {
-            _qos0InFlight.Release();
+            _inFlight.Release();
         }
     }
 
-    /// <summary>A connection's last QoS 0 forward; written only by the hook, which MQTTnet runs once at a time per connection.</summary>
+    /// <summary>What a QoS 1 PUBACK says.</summary>
+    private readonly record struct Acknowledgement(MqttPubAckReasonCode ReasonCode, string? ReasonString);
+
+    /// <summary>
+    /// Rides from the hook to <see cref="InterceptOutboundAsync"/> as the PUBACK's user properties, the one field
+    /// MQTTnet copies from the hook's response into the PUBACK it queues; it is replaced before the PUBACK is written.
+    /// </summary>
+    private sealed class PendingAcknowledgement(Task<Acknowledgement> verdict) : List<MqttUserProperty>(0)
+    {
+        public Task<Acknowledgement> Verdict { get; } = verdict;
+    }
+
+    /// <summary>A connection's last pipelined forward; written only by the hook, which MQTTnet runs once at a time per connection.</summary>
     private sealed class ForwardChain
     {
         public Task Last { get; set; } = Task.CompletedTask;
     }
 
-    [LoggerMessage(Level = LogLevel.Error, Message = "A marked QoS 0 message from {ClientId} on {Topic} could not be forwarded: {Reason}")]
+    [LoggerMessage(Level = LogLevel.Error, Message = "A marked message from {ClientId} on {Topic} could not be forwarded: {Reason}")]
     private static partial void LogInjectFailed(ILogger logger, string clientId, string topic, string reason);
 
     /// <summary>

@@ -126,6 +126,7 @@ public sealed partial class BrokerService : IHostedService, IAsyncDisposable
         var subscriptions = new SubscriptionHook(access, _loggers.CreateLogger<SubscriptionHook>());
         _mqtt.ValidatingConnectionAsync += connections.ValidateAsync;
         _mqtt.InterceptingPublishAsync += publishes.InterceptAsync;
+        _mqtt.InterceptingOutboundPacketAsync += PublishHook.InterceptOutboundAsync;
         _mqtt.InterceptingSubscriptionAsync += subscriptions.InterceptAsync;
         await _mqtt.StartAsync().ConfigureAwait(false);
 

@@ -21,6 +21,7 @@ internal sealed class AgentBroker : IAsyncDisposable
     public SigningKey Device { get; }
 
     public int MqttPort => _process.MqttPort;
+    public string DataDirectory => _process.DataDirectory;
     public HttpClient Http => _process.Http;
 
     public Task<VerifyingKey> TimeMarkKeyAsync() => _process.TimeMarkKeyAsync();

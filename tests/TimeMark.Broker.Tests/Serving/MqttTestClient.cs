@@ -68,6 +68,9 @@ internal sealed class MqttTestClient : IAsyncDisposable
         return message!;
     }
 
+    /// <summary>Whether a message arrived that <see cref="Receive"/> has not taken yet.</summary>
+    public bool HasReceived => _received.Count > 0;
+
     public async ValueTask DisposeAsync()
     {
         if (_client.IsConnected)
