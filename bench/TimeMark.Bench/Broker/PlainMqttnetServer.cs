@@ -21,6 +21,7 @@ public static class PlainMqttnetServer
         var factory = new MqttServerFactory();
         MqttServerOptions options = factory.CreateServerOptionsBuilder()
             .WithMaxPendingMessagesPerClient(250_000) // timemark serve's default (MaxPendingMessagesPerClient)
+            .WithoutPacketFragmentation() // as timemark serve
             .Build();
         options.DefaultEndpointOptions.IsEnabled = false;
         using MqttServer server = factory.CreateMqttServer(options,

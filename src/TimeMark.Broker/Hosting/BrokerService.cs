@@ -111,6 +111,8 @@ public sealed partial class BrokerService : IHostedService, IAsyncDisposable
             .WithDefaultEndpoint()
             .WithDefaultEndpointPort(mqtt.Port)
             .WithMaxPendingMessagesPerClient(_options.MaxPendingMessagesPerClient)
+            // A PUBLISH leaves as one write (one send, one TLS record), not its header and then its payload.
+            .WithoutPacketFragmentation()
             .Build();
         Bind(serverOptions.DefaultEndpointOptions, mqtt.Address);
         if (_options.Tls.IsEnabled)

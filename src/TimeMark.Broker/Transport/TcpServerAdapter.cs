@@ -19,8 +19,10 @@ namespace TimeMark.Broker.Transport;
 /// retransmission timeout: stalls of 200 ms and more (design.md "Socket buffers").
 /// </summary>
 /// <remarks>
-/// Everything after accept is MQTTnet's: the same channel, packet formatter and writer buffer sizes as its
-/// own listener (MqttTcpServerListener). TLS stays on MQTTnet's listener.
+/// Everything after accept is MQTTnet's (the same channel, packet formatter and writer buffer sizes as its
+/// own listener, MqttTcpServerListener) but for one more change: the channel reads through a
+/// <see cref="ReadAheadStream"/>, so MQTTnet's small reads of each packet do not each cost a system call.
+/// TLS stays on MQTTnet's listener.
 /// </remarks>
 public sealed partial class TcpServerAdapter : IMqttServerAdapter
 {
@@ -148,7 +150,7 @@ public sealed partial class TcpServerAdapter : IMqttServerAdapter
             await using var stream = new NetworkStream(client, ownsSocket: true);
             if (ClientHandler is not { } handler || _options is not { } options)
                 return;
-            var channel = new MqttTcpChannel(stream, client.LocalEndPoint, client.RemoteEndPoint, null);
+            var channel = new MqttTcpChannel(new ReadAheadStream(stream), client.LocalEndPoint, client.RemoteEndPoint, null);
             var formatter = new MqttPacketFormatterAdapter(new MqttBufferWriter(options.WriterBufferSize, options.WriterBufferSizeMax));
             using var adapter = new MqttChannelAdapter(channel, formatter, _logger);
             adapter.AllowPacketFragmentation = options.DefaultEndpointOptions.AllowPacketFragmentation;
