@@ -20,7 +20,9 @@ namespace TimeMark.Bench.Broker;
 /// <item>Without --rate: saturation, every publisher sends as fast as the broker takes (QoS 1: up to --window
 /// unacknowledged PUBLISHes, default 64, never more than the broker's Receive Maximum).</item>
 /// <item>With --rate: open loop at that total rate; latency is measured from each message's scheduled send time to
-/// its delivery, so a stalled broker cannot hide its delay (no coordinated omission).</item>
+/// its delivery, so a stalled broker cannot hide its delay (no coordinated omission). send_lag_ms_* says how late
+/// the generator itself wrote each message (pacing granularity, waits for QoS 1 acknowledgements, the CPU it
+/// shares with the broker): that much of the latency arises before the broker is involved.</item>
 /// <item>With --pid: the broker's CPU time (utime + stime from /proc/PID/stat) over the run, per delivered message,
 /// and its peak RSS (VmHWM from /proc/PID/status; the peak over the process's life so far).</item>
 /// </list>
@@ -62,6 +64,9 @@ public static class BrokerLoad
         for (int i = 0; i < publishers; i++)
             sent[i] = new long[messages];
         var latencies = new long[(long)publishers * messages];
+        var sendLags = new long[publishers][];
+        for (int i = 0; i < publishers; i++)
+            sendLags[i] = new long[messages];
         long delivered = 0, refused = 0;
         long lastDelivery = Stopwatch.GetTimestamp();
         var allDelivered = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -85,7 +90,7 @@ public static class BrokerLoad
         TimeSpan ownCpuBefore = Process.GetCurrentProcess().TotalProcessorTime;
         long start = Stopwatch.GetTimestamp();
         await Task.WhenAll(Enumerable.Range(0, publishers).Select(i => Task.Run(() =>
-            PublishAsync(connections[i], packets[i], sent[i], qos, window, rate / publishers, start, () => Interlocked.Increment(ref refused)))));
+            PublishAsync(connections[i], packets[i], sent[i], sendLags[i], qos, window, rate / publishers, start, () => Interlocked.Increment(ref refused)))));
         double publishSeconds = Stopwatch.GetElapsedTime(start).TotalSeconds;
 
         while (!allDelivered.Task.IsCompleted && Stopwatch.GetElapsedTime(Volatile.Read(ref lastDelivery)) < DeliveryStall)
@@ -101,11 +106,15 @@ public static class BrokerLoad
 
         long[] measured = latencies[..(int)Math.Min(received, latencies.Length)];
         Array.Sort(measured);
-        double Percentile(double q) => measured.Length == 0 ? 0
-            : measured[Math.Min(measured.Length - 1, (int)Math.Ceiling(q * measured.Length) - 1)] * 1000d / Stopwatch.Frequency;
+        long[] lags = [.. sendLags.SelectMany(lag => lag)];
+        Array.Sort(lags);
+        static double Milliseconds(long[] sorted, double q) => sorted.Length == 0 ? 0
+            : sorted[Math.Min(sorted.Length - 1, (int)Math.Ceiling(q * sorted.Length) - 1)] * 1000d / Stopwatch.Frequency;
+        double Percentile(double q) => Milliseconds(measured, q);
         var json = new StringBuilder(FormattableString.Invariant(
             $"{{\"publishers\":{publishers},\"messages\":{expected},\"qos\":{qos},\"window\":{window},\"rate\":{rate:F0},\"delivered\":{received},\"lost\":{expected - received - refused},\"refused\":{refused},\"publish_seconds\":{publishSeconds:F3},\"seconds\":{seconds:F3},\"delivered_per_second\":{received / seconds:F0}"));
         json.Append(FormattableString.Invariant($",\"latency_ms_p50\":{Percentile(0.50):F2},\"latency_ms_p99\":{Percentile(0.99):F2},\"latency_ms_p999\":{Percentile(0.999):F2}"));
+        json.Append(FormattableString.Invariant($",\"send_lag_ms_p50\":{Milliseconds(lags, 0.50):F2},\"send_lag_ms_p99\":{Milliseconds(lags, 0.99):F2}"));
         json.Append(FormattableString.Invariant($",\"generator_cpu_us_per_message\":{ownCpu.TotalMicroseconds / Math.Max(received, 1):F1}"));
         if (pid is int id3)
         {
@@ -121,7 +130,7 @@ public static class BrokerLoad
     /// Sends one publisher's packets: in batches of what is due (all at once at saturation, by schedule at a
     /// fixed rate), at QoS 1 never more than <paramref name="window"/> unacknowledged.
     /// </summary>
-    private static async Task PublishAsync(RawMqtt connection, byte[][] packets, long[] sent, int qos, int window, double ratePerPublisher,
+    private static async Task PublishAsync(RawMqtt connection, byte[][] packets, long[] sent, long[] sendLag, int qos, int window, double ratePerPublisher,
         long start, Action refused)
     {
         long acked = 0;
@@ -180,6 +189,7 @@ public static class BrokerLoad
                 packets[next].CopyTo(batch, length);
                 length += packets[next].Length;
                 sent[next] = ratePerPublisher > 0 ? start + (long)(next * ticksPerMessage) : now;
+                sendLag[next] = now - sent[next];
                 next++;
             }
             await connection.SendAsync(batch.AsMemory(0, length));
