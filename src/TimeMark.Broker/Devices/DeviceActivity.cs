@@ -19,19 +19,27 @@ public sealed class DeviceActivity
     private readonly HashSet<ContentHash> _recent = [];
     private readonly Queue<ContentHash> _recentOrder = new();
     private ulong? _lastVer;
-    private long _marked, _rejected, _gaps, _regressions, _replays;
+    private long _marked, _rejected, _gaps, _regressions, _replays, _retransmissions;
     private SkewStatistics _skew;
 
     /// <summary>
     /// Classifies a verified datagram's VER and content, and remembers it unless it
-    /// is a replay. Call it once per datagram that is about to be marked.
+    /// is a replay or a retransmission. Call it once per datagram that is about to be marked.
     /// </summary>
-    public SequenceVerdict Observe(ulong ver, in ContentHash content)
+    /// <param name="ver">The datagram's VER.</param>
+    /// <param name="content">The hash of its signed pairs.</param>
+    /// <param name="resent">The PUBLISH carried MQTT's DUP flag: content seen before is then a retransmission, not a replay.</param>
+    public SequenceVerdict Observe(ulong ver, in ContentHash content, bool resent)
     {
         lock (_lock)
         {
             if (_recent.Contains(content))
             {
+                if (resent)
+                {
+                    _retransmissions++;
+                    return SequenceVerdict.Retransmission;
+                }
                 _replays++;
                 return SequenceVerdict.Replay;
             }
@@ -65,6 +73,17 @@ public sealed class DeviceActivity
         }
     }
 
+    /// <summary>
+    /// Drops content that <see cref="Observe"/> remembered but that was never marked (the log failed), so that
+    /// the device's resend is marked rather than refused as a replay or acknowledged as a retransmission.
+    /// </summary>
+    /// <remarks>Its place in the eviction order stays: if the content comes back, it leaves the window early.</remarks>
+    public void Forget(in ContentHash content)
+    {
+        lock (_lock)
+            _recent.Remove(content);
+    }
+
     public void RecordMarked(ClockSkew? skew)
     {
         lock (_lock)
@@ -84,7 +103,7 @@ public sealed class DeviceActivity
     public DeviceSnapshot Snapshot()
     {
         lock (_lock)
-            return new DeviceSnapshot(_lastVer, _marked, _rejected, _gaps, _regressions, _replays, _skew);
+            return new DeviceSnapshot(_lastVer, _marked, _rejected, _gaps, _regressions, _replays, _retransmissions, _skew);
     }
 
     private void Remember(in ContentHash content)

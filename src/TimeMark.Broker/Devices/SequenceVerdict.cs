@@ -11,4 +11,9 @@ public enum SequenceVerdict
     Regression,
     /// <summary>Exactly the signed content of a datagram already marked: a replay.</summary>
     Replay,
+    /// <summary>
+    /// Exactly the signed content of a datagram already marked, in a PUBLISH the client marked as MQTT's own
+    /// resend (DUP, QoS 1 or 2): its earlier copy reached the broker but the acknowledgement was lost.
+    /// </summary>
+    Retransmission,
 }

@@ -93,7 +93,7 @@ public sealed partial class PublishHook
                 args.SessionItems[ChainItem] = chain = new ForwardChain();
             await _inFlight.WaitAsync(args.CancellationToken).ConfigureAwait(false);
             // A copy: MQTTnet may reuse the packet's buffer once the hook returns.
-            var request = new PublishRequest(publisher, message.Topic, message.Payload.ToArray());
+            var request = new PublishRequest(publisher, message.Topic, message.Payload.ToArray()) { IsResent = IsResent(message) };
             ValueTask<PublishOutcome> marking = _marker.MarkAsync(request, CancellationToken.None);
             Task<Acknowledgement> forwarded = ForwardWhenDurableAsync(chain.Last, marking, message, args.ClientId);
             chain.Last = forwarded;
@@ -107,10 +107,14 @@ public sealed partial class PublishHook
         if (chain is not null && !chain.Last.IsCompleted)
             await chain.Last.ConfigureAwait(false);
         ReadOnlyMemory<byte> payload = message.Payload.IsSingleSegment ? message.Payload.First : message.Payload.ToArray();
-        PublishOutcome outcome = await _marker.MarkAsync(new PublishRequest(publisher, message.Topic, payload), args.CancellationToken).ConfigureAwait(false);
+        PublishOutcome outcome = await _marker.MarkAsync(new PublishRequest(publisher, message.Topic, payload) { IsResent = IsResent(message) },
+            args.CancellationToken).ConfigureAwait(false);
         if (!outcome.IsForwarded)
         {
-            Refuse(args, ReasonCode(outcome.Rejection!.Value), outcome.Detail);
+            if (outcome.Rejection is RejectReason rejection)
+                Refuse(args, ReasonCode(rejection), outcome.Detail);
+            else
+                Acknowledge(args, outcome.Detail);
             return;
         }
 
@@ -148,7 +152,7 @@ public sealed partial class PublishHook
             PublishOutcome outcome = await marking.ConfigureAwait(false);
             await previous.ConfigureAwait(false);
             if (!outcome.IsForwarded)
-                return new Acknowledgement(ReasonCode(outcome.Rejection!.Value), outcome.Detail);
+                return new Acknowledgement(outcome.Rejection is RejectReason rejection ? ReasonCode(rejection) : MqttPubAckReasonCode.Success, outcome.Detail);
             message.Payload = new ReadOnlySequence<byte>(outcome.Payload);
             message.UserProperties = MarkProperties(message.UserProperties, outcome);
             Task dispatch = _server!.InjectApplicationMessage(new InjectedMqttApplicationMessage(message)
@@ -251,6 +255,17 @@ public sealed partial class PublishHook
         RejectReason.PayloadTooLarge => MqttPubAckReasonCode.QuotaExceeded,
         _ => MqttPubAckReasonCode.UnspecifiedError,
     };
+
+    /// <summary>MQTT's DUP flag, which only QoS 1 and 2 may carry (MQTT v5 §3.3.1.1).</summary>
+    private static bool IsResent(MqttApplicationMessage message) =>
+        message.Dup && message.QualityOfServiceLevel != MqttQualityOfServiceLevel.AtMostOnce;
+
+    /// <summary>Accepted, not forwarded: the retransmission of a datagram already marked.</summary>
+    private static void Acknowledge(InterceptingPublishEventArgs args, string reason)
+    {
+        args.ProcessPublish = false;
+        args.Response.ReasonString = reason;
+    }
 
     private static void Refuse(InterceptingPublishEventArgs args, MqttPubAckReasonCode code, string reason)
     {

@@ -116,6 +116,7 @@ public static class HttpApi
         ver_gaps = device.Gaps,
         ver_regressions = device.Regressions,
         replays = device.Replays,
+        retransmissions = device.Retransmissions,
         clock_skew = new
         {
             count = device.Skew.Count,

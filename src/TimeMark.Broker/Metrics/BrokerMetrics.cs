@@ -7,6 +7,7 @@ public sealed class BrokerMetrics
 {
     private long _markedDatagrams;
     private long _markedPlain;
+    private long _retransmissions;
     private readonly long[] _deferredVerdicts = new long[Enum.GetValues<DeferredVerdict>().Length];
 
     /// <summary>Seconds from FillAsync to durable.</summary>
@@ -17,6 +18,9 @@ public sealed class BrokerMetrics
 
     public long MarkedDatagrams => Interlocked.Read(ref _markedDatagrams);
     public long MarkedPlain => Interlocked.Read(ref _markedPlain);
+    public long Retransmissions => Interlocked.Read(ref _retransmissions);
+
+    public void CountRetransmission() => Interlocked.Increment(ref _retransmissions);
 
     public void CountMarked(bool datagram)
     {

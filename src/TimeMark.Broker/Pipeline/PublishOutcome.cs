@@ -2,7 +2,8 @@ namespace TimeMark.Broker.Pipeline;
 
 /// <summary>
 /// What the pipeline decided for one PUBLISH: forward it (the payload to send and
-/// the mark that travels in user properties), or reject it (the reason, for the publisher).
+/// the mark that travels in user properties), reject it (the reason, for the publisher),
+/// or acknowledge a retransmission of a datagram already marked (neither marked nor forwarded again).
 /// </summary>
 /// <remarks>
 /// The mark is kept as values, not as formatted properties: the hook formats them once,
@@ -51,4 +52,8 @@ public sealed class PublishOutcome
 
     public static PublishOutcome Reject(RejectReason reason, string detail) =>
         new(false, default, 0, -1, "", null, reason, detail);
+
+    /// <summary>Acknowledged as received, with <paramref name="detail"/> as the reason string; not forwarded.</summary>
+    public static PublishOutcome Retransmitted(string detail) =>
+        new(false, default, 0, -1, "", null, null, detail);
 }

@@ -100,17 +100,34 @@ public sealed partial class TimeMarker
 
         // Deferred: VER and replays are judged on content whose SIGN is not checked yet (docs/broker.md).
         DeviceActivity activity = _activity.For(request.Publisher.Name);
-        SequenceVerdict sequence = activity.Observe(datagram.Ver!.Value, ContentHash.Of(datagram));
+        ContentHash content = ContentHash.Of(datagram);
+        SequenceVerdict sequence = activity.Observe(datagram.Ver!.Value, content, request.IsResent);
         VerifyingKey? uncheckedKey = _deferred is null ? null : key.Key;
-        return sequence switch
+        PublishOutcome outcome = sequence switch
         {
             SequenceVerdict.Replay => await FailedCheckAsync(request, RejectReason.Replay,
                 $"VER {datagram.Ver}: this signed content was marked before", datagram, cancellationToken).ConfigureAwait(false),
+            SequenceVerdict.Retransmission => Retransmitted(request, datagram),
             SequenceVerdict.Gap => await MarkDatagramAsync(request, datagram, MarkStatus.VerGap, activity, uncheckedKey, cancellationToken).ConfigureAwait(false),
             SequenceVerdict.Regression => await MarkDatagramAsync(request, datagram, MarkStatus.VerRegression, activity, uncheckedKey, cancellationToken).ConfigureAwait(false),
             _ => await MarkDatagramAsync(request, datagram, uncheckedKey is null ? MarkStatus.Ok : MarkStatus.SignDeferred, activity, uncheckedKey,
                 cancellationToken).ConfigureAwait(false),
         };
+        // Remembered by Observe but never marked (the log failed): the device's resend must be marked, not refused.
+        if (outcome.Rejection is not null && sequence is SequenceVerdict.InOrder or SequenceVerdict.Gap or SequenceVerdict.Regression)
+            activity.Forget(content);
+        return outcome;
+    }
+
+    /// <summary>
+    /// MQTT's own resend of a datagram already marked (its acknowledgement was lost, typically with the connection):
+    /// acknowledged, so the device stops resending, but neither marked nor forwarded again, and not a replay.
+    /// </summary>
+    private PublishOutcome Retransmitted(in PublishRequest request, Datagram datagram)
+    {
+        _metrics.CountRetransmission();
+        LogRetransmission(_logger, request.Publisher.Name, datagram.Ver!.Value);
+        return PublishOutcome.Retransmitted($"VER {datagram.Ver}: resent datagram already marked, not marked again");
     }
 
     /// <summary>Strict: reject. Permissive: mark anyway, with tm-status naming the failed check.</summary>
@@ -219,6 +236,9 @@ public sealed partial class TimeMarker
             _activity.For(request.Publisher.Name).RecordRejected();
         return PublishOutcome.Reject(reason, detail);
     }
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "{Publisher} resent VER {Ver}, already marked: acknowledged, not marked again")]
+    private static partial void LogRetransmission(ILogger logger, string publisher, ulong ver);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Permissive policy: marked a message from {Publisher} on {Topic} despite {Reason}: {Detail}")]
     private static partial void LogMarkedDespite(ILogger logger, string publisher, string topic, RejectReason reason, string detail);

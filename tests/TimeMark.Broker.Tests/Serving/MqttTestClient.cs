@@ -61,6 +61,19 @@ internal sealed class MqttTestClient : IAsyncDisposable
         return _client.PublishAsync(message.Build());
     }
 
+    /// <summary>Publishes at QoS 1 with the DUP flag set, as a client resends a PUBLISH whose PUBACK it did not get.</summary>
+    public Task<MqttClientPublishResult> ResendAsync(string topic, byte[] payload)
+    {
+        MqttApplicationMessage message = new MqttApplicationMessageBuilder()
+            .WithTopic(topic)
+            .WithPayload(payload)
+            .WithQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce)
+            .WithContentType("application/cbor")
+            .Build();
+        message.Dup = true;
+        return _client.PublishAsync(message);
+    }
+
     /// <summary>The next message received, waiting on the client's own delivery; fails the test after a long timeout.</summary>
     public MqttApplicationMessage Receive()
     {
