@@ -90,7 +90,7 @@ internal static class Errors
         new(nameof(LogAppender), "evidence log: the log is stopping; no index can be reserved or filled");
 
     public static InvalidOperationException LogFailed(Exception cause) =>
-        new("evidence log: the sequencer stopped after a storage failure; no entry can be appended", cause);
+        new($"evidence log: the sequencer stopped after a storage failure ({cause.Message}); no entry can be appended", cause);
 
     public static InvalidOperationException AlreadyFilled(long index) =>
         new($"evidence log: index {index} was already filled");

@@ -36,6 +36,9 @@ public sealed class LogAppender : IAsyncDisposable
     // The next index to hand out; bitwise complement (~count, negative) once stopping. Any thread, Interlocked only.
     private long _reservation;
 
+    // Set once by the sequencer when storage fails, before it refuses further commands; read by anyone.
+    private Exception? _failure;
+
     // The latest signed checkpoint. Written only by the sequencer (and the constructor); read by anyone.
     private SignedNote _latestCheckpoint;
 
@@ -79,6 +82,12 @@ public sealed class LogAppender : IAsyncDisposable
 
     /// <summary>The number of durable entries.</summary>
     public long TreeSize => Store.TreeSize;
+
+    /// <summary>
+    /// The storage failure that stopped the sequencer (an <see cref="InvalidOperationException"/> naming its cause), or null while
+    /// the log works. Once set, every fill faults with it: the log takes no more entries until it is started again.
+    /// </summary>
+    public Exception? Failure => Volatile.Read(ref _failure);
 
     /// <summary>The number of indexes reserved so far (durable, pending and unfilled).</summary>
     public long ReservedCount
@@ -203,7 +212,7 @@ public sealed class LogAppender : IAsyncDisposable
         if (!_channel.Writer.TryWrite(new Command(CommandKind.Fill, index, new PendingEntry(bytes, MerkleHash.Leaf(bytes)), completion)))
         {
             // The sequencer has exited; if it failed, its exception is the LogFailed error every waiter got.
-            return Task.FromException(_sequencer.Exception?.InnerException ?? Errors.LogStopping());
+            return Task.FromException(Failure ?? Errors.LogStopping());
         }
 
         return cancellationToken.CanBeCanceled ? completion.Task.WaitAsync(cancellationToken) : completion.Task;
@@ -417,8 +426,9 @@ public sealed class LogAppender : IAsyncDisposable
         catch (Exception e)
         {
             // Storage failed: nothing after the failed batch can be committed in order, so fail every waiter.
-            _channel.Writer.TryComplete(e);
             Exception failure = Errors.LogFailed(e);
+            Volatile.Write(ref _failure, failure);
+            _channel.Writer.TryComplete(e);
             foreach (TaskCompletionSource waiter in _batchWaiters.Concat(_pending.Values.Select(c => c.Completion!)).Concat(checkpointWaiters))
             {
                 waiter.TrySetException(failure);

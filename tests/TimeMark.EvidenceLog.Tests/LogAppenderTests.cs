@@ -102,6 +102,28 @@ public abstract class LogAppenderTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public async Task FillAsync_StorageFails_ThisAndEveryLaterFillFaultWithTheCause()
+    {
+        using StoreFixture fixture = CreateFixture();
+        await using LogAppender appender = await fixture.StartAsync();
+        long first = appender.Reserve();
+        await appender.FillAsync(first, LogFixture.Entry(first));
+        Assert.Null(appender.Failure);
+
+        fixture.Execute("DROP TABLE entries");
+        long second = appender.Reserve();
+        var failed = await Assert.ThrowsAsync<InvalidOperationException>(() => appender.FillAsync(second, LogFixture.Entry(second)));
+        long third = appender.Reserve();
+        var later = await Assert.ThrowsAsync<InvalidOperationException>(() => appender.FillAsync(third, LogFixture.Entry(third)));
+
+        Assert.Contains("storage failure", failed.Message, StringComparison.Ordinal);
+        Assert.Contains("entries", failed.Message, StringComparison.Ordinal); // the cause: the table is gone
+        Assert.Same(failed, later);
+        Assert.Same(failed, appender.Failure);
+        Assert.Equal(1, appender.TreeSize);
+    }
+
+    [Fact]
     public async Task FillAsync_UnreservedIndex_Throws()
     {
         using StoreFixture fixture = CreateFixture();

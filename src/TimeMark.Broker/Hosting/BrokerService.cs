@@ -63,6 +63,9 @@ public sealed partial class BrokerService : IHostedService, IAsyncDisposable
 
     public LogAppender Log => _log ?? throw NotStarted();
 
+    /// <summary>The storage failure that stopped the evidence log while serving (<see cref="LogAppender.Failure"/>); null while it works or before start.</summary>
+    public Exception? LogFailure => _log?.Failure;
+
     /// <summary>The broker's own published files, measured at start against the build manifest beside them.</summary>
     public BuildMeasurement Build => _build ?? throw NotStarted();
 
@@ -148,8 +151,15 @@ public sealed partial class BrokerService : IHostedService, IAsyncDisposable
         }
         if (_log is not null)
         {
-            await _log.StopAsync(cancellationToken).ConfigureAwait(false);
-            LogStopped(_logger, _log.TreeSize);
+            try
+            {
+                await _log.StopAsync(cancellationToken).ConfigureAwait(false);
+                LogStopped(_logger, _log.TreeSize);
+            }
+            catch (InvalidOperationException) when (_log.Failure is not null)
+            {
+                // Reported with every message refused since, and by /healthz; `serve` reads Log.Failure for its exit code.
+            }
         }
     }
 

@@ -18,7 +18,11 @@ public static class HttpApi
 {
     public static void Map(IEndpointRouteBuilder routes)
     {
-        routes.MapGet("/healthz", () => Results.Text("ok\n"));
+        // Unhealthy once the evidence log has failed: from then on every message is refused, and only a restart reopens the
+        // log, so a supervisor polling this should restart the broker.
+        routes.MapGet("/healthz", (BrokerService broker) => broker.LogFailure is { } failure
+            ? Results.Text($"evidence log failed: {failure.Message}\n", statusCode: StatusCodes.Status503ServiceUnavailable)
+            : Results.Text("ok\n"));
 
         routes.MapGet("/metrics", (BrokerService broker) =>
         {

@@ -23,6 +23,8 @@ public static class PrometheusText
             ("verdict=\"bad-signature\"", metrics.DeferredVerdicts(DeferredVerdict.BadSignature)),
             ("verdict=\"skipped\"", metrics.DeferredVerdicts(DeferredVerdict.Skipped)));
         Gauge(writer, "timemark_log_entries", "Durable entries in the evidence log.", broker.Log.TreeSize);
+        Gauge(writer, "timemark_log_failed", "1 once the evidence log has failed: every message is refused until a restart.",
+            broker.LogFailure is null ? 0 : 1);
         Counter(writer, "timemark_clock_step_backs_total", "Times the system clock stepped back.", ("", broker.Clock.StepBacks));
         metrics.Durability.WriteTo(writer, "timemark_log_durability_seconds", "Time from append to durable.");
         metrics.ClockSkew.WriteTo(writer, "timemark_device_clock_skew_seconds", "Absolute device clock skew, INGESTION_TIME - TS.");

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using Microsoft.AspNetCore.Builder;
+using Microsoft.Extensions.DependencyInjection;
 using TimeMark.Broker.Hosting;
 
 namespace TimeMark.Cli.Commands;
@@ -17,7 +18,7 @@ internal static class ServeCommand
             "Run the TimeMark broker: MQTT 3.1.1/5 with time marks, the evidence log, and the HTTP API. " +
             "Settings come from the JSON file, then TIMEMARK_ environment variables (TIMEMARK_MQTT, TIMEMARK_POLICY, " +
             "TIMEMARK_ACCESS__0__IDENTITY, …; keys as in docs/broker.md), then these flags. " +
-            "Exit 0 after a clean stop, 2 when the settings or the data folder cannot be used.");
+            "Exit 0 after a clean stop, 1 when the evidence log failed while serving, 2 when the settings or the data folder cannot be used.");
         settings.AddTo(command);
         command.SetAction(async (parseResult, cancellationToken) =>
         {
@@ -26,7 +27,14 @@ internal static class ServeCommand
             {
                 var (options, configuration) = settings.Load(parseResult);
                 await using WebApplication app = BrokerHost.Build(options, configuration);
+                BrokerService broker = app.Services.GetRequiredService<BrokerService>(); // RunAsync disposes the services
                 await app.RunAsync().ConfigureAwait(false);
+                if (broker.LogFailure is { } failure)
+                {
+                    error.WriteLine(Errors.Line($"the evidence log failed while serving, and every message since was refused: {failure.Message}"));
+                    return ExitCodes.CheckFailed;
+                }
+
                 return ExitCodes.Ok;
             }
             catch (BrokerConfigurationException e)

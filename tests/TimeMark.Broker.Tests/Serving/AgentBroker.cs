@@ -26,6 +26,12 @@ internal sealed class AgentBroker : IAsyncDisposable
 
     public Task<VerifyingKey> TimeMarkKeyAsync() => _process.TimeMarkKeyAsync();
 
+    /// <summary>What the broker printed so far, stdout and stderr.</summary>
+    public string Output => _process.Output;
+
+    /// <summary>Sends SIGTERM and returns the exit code.</summary>
+    public Task<int> StopAsync() => _process.StopAsync();
+
     /// <summary>Writes timemark.json with the etl reader's access and starts the broker.</summary>
     /// <param name="settings">More top-level timemark.json properties, such as <c>"DeviceVerification": "Deferred"</c>.</param>
     /// <param name="flags">More serve flags, such as <c>--policy permissive</c>.</param>
