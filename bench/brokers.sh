@@ -120,14 +120,15 @@ for qos in (0, 1):
         summary["scenarios"].append(row)
         print(f"{s:18} {qos:>3} {rate:>8.0f} {rate / base:>6.2f} {row['percent_of_full_path_crypto_limit']:>7.1f}% {row['broker_cpu_us_per_message']:>10.1f} {row['generator_cpu_us_per_message']:>10.1f} {row['lost']:>5} {row['peak_rss_mib']:>8.1f}")
 print(f"\nQoS 1 latency at half the saturation rate (publish scheduled -> delivered), medians over rounds:")
-print(f"{'scenario':18} {'rate':>7} {'p50 ms':>8} {'p99 ms':>8} {'p999 ms':>8} {'lost':>5} {'send lag p99 ms':>16}")
+print(f"{'scenario':18} {'rate':>7} {'p50 ms':>8} {'p99 ms':>8} {'p999 ms':>8} {'lost':>5} {'send lag p99 ms':>16} {'sent->delivered p99 ms':>23}")
 for s in scenarios:
     runs = [r for r in rows if r.get("scenario") == s and r["kind"] == "latency"]
     row = {"scenario": s, "qos": 1, "kind": "latency", "rate": med([r["rate"] for r in runs]),
            "p50_ms": med([r["latency_ms_p50"] for r in runs]), "p99_ms": med([r["latency_ms_p99"] for r in runs]),
            "p999_ms": med([r["latency_ms_p999"] for r in runs]), "lost": sum(r["lost"] for r in runs),
-           "send_lag_p99_ms": med([r["send_lag_ms_p99"] for r in runs])}
+           "send_lag_p99_ms": med([r["send_lag_ms_p99"] for r in runs]),
+           "sent_to_delivered_p99_ms": med([r["sent_to_delivered_ms_p99"] for r in runs])}
     summary["scenarios"].append(row)
-    print(f"{s:18} {row['rate']:>7.0f} {row['p50_ms']:>8.2f} {row['p99_ms']:>8.2f} {row['p999_ms']:>8.2f} {row['lost']:>5} {row['send_lag_p99_ms']:>16.2f}")
+    print(f"{s:18} {row['rate']:>7.0f} {row['p50_ms']:>8.2f} {row['p99_ms']:>8.2f} {row['p999_ms']:>8.2f} {row['lost']:>5} {row['send_lag_p99_ms']:>16.2f} {row['sent_to_delivered_p99_ms']:>23.2f}")
 print("\n" + json.dumps(summary))
 PY

@@ -22,7 +22,9 @@ namespace TimeMark.Bench.Broker;
 /// <item>With --rate: open loop at that total rate; latency is measured from each message's scheduled send time to
 /// its delivery, so a stalled broker cannot hide its delay (no coordinated omission). send_lag_ms_* says how late
 /// the generator itself wrote each message (pacing granularity, waits for QoS 1 acknowledgements, the CPU it
-/// shares with the broker): that much of the latency arises before the broker is involved.</item>
+/// shares with the broker): that much of the latency arises before the broker is involved. sent_to_delivered_ms_*
+/// is each message's latency from the moment it was written instead: what the broker and the subscriber's side
+/// add, but blind to a broker that stalls the generator's writes, so the scheduled-time figure is the one to judge.</item>
 /// <item>With --pid: the broker's CPU time (utime + stime from /proc/PID/stat) over the run, per delivered message,
 /// and its peak RSS (VmHWM from /proc/PID/status; the peak over the process's life so far).</item>
 /// </list>
@@ -64,6 +66,7 @@ public static class BrokerLoad
         for (int i = 0; i < publishers; i++)
             sent[i] = new long[messages];
         var latencies = new long[(long)publishers * messages];
+        var afterSend = new long[latencies.Length];
         var sendLags = new long[publishers][];
         for (int i = 0; i < publishers; i++)
             sendLags[i] = new long[messages];
@@ -79,7 +82,7 @@ public static class BrokerLoad
             connections[i] = await RawMqtt.ConnectAsync(endpoint, AgentId(i), null);
         window = Math.Max(1, Math.Min(window, connections.Min(c => c.ReceiveMaximum)));
 
-        Task receiving = Task.Run(() => ReceiveAsync(subscriber, sent, latencies, () =>
+        Task receiving = Task.Run(() => ReceiveAsync(subscriber, sent, sendLags, latencies, afterSend, () =>
         {
             Volatile.Write(ref lastDelivery, Stopwatch.GetTimestamp());
             if (Interlocked.Increment(ref delivered) == expected)
@@ -106,6 +109,8 @@ public static class BrokerLoad
 
         long[] measured = latencies[..(int)Math.Min(received, latencies.Length)];
         Array.Sort(measured);
+        long[] measuredAfterSend = afterSend[..measured.Length];
+        Array.Sort(measuredAfterSend);
         long[] lags = [.. sendLags.SelectMany(lag => lag)];
         Array.Sort(lags);
         static double Milliseconds(long[] sorted, double q) => sorted.Length == 0 ? 0
@@ -115,6 +120,8 @@ public static class BrokerLoad
             $"{{\"publishers\":{publishers},\"messages\":{expected},\"qos\":{qos},\"window\":{window},\"rate\":{rate:F0},\"delivered\":{received},\"lost\":{expected - received - refused},\"refused\":{refused},\"publish_seconds\":{publishSeconds:F3},\"seconds\":{seconds:F3},\"delivered_per_second\":{received / seconds:F0}"));
         json.Append(FormattableString.Invariant($",\"latency_ms_p50\":{Percentile(0.50):F2},\"latency_ms_p99\":{Percentile(0.99):F2},\"latency_ms_p999\":{Percentile(0.999):F2}"));
         json.Append(FormattableString.Invariant($",\"send_lag_ms_p50\":{Milliseconds(lags, 0.50):F2},\"send_lag_ms_p99\":{Milliseconds(lags, 0.99):F2}"));
+        json.Append(FormattableString.Invariant(
+            $",\"sent_to_delivered_ms_p50\":{Milliseconds(measuredAfterSend, 0.50):F2},\"sent_to_delivered_ms_p99\":{Milliseconds(measuredAfterSend, 0.99):F2},\"sent_to_delivered_ms_p999\":{Milliseconds(measuredAfterSend, 0.999):F2}"));
         json.Append(FormattableString.Invariant($",\"generator_cpu_us_per_message\":{ownCpu.TotalMicroseconds / Math.Max(received, 1):F1}"));
         if (pid is int id3)
         {
@@ -197,8 +204,11 @@ public static class BrokerLoad
         await acks;
     }
 
-    /// <summary>Reads deliveries: counts them per publisher, takes their latency, acknowledges QoS 1 ones in one write per read.</summary>
-    private static async Task ReceiveAsync(RawMqtt subscriber, long[][] sent, long[] latencies, Action delivered)
+    /// <summary>
+    /// Reads deliveries: counts them per publisher, takes their latency from the scheduled send time and from the moment the
+    /// generator wrote the message, acknowledges QoS 1 ones in one write per read.
+    /// </summary>
+    private static async Task ReceiveAsync(RawMqtt subscriber, long[][] sent, long[][] sendLags, long[] latencies, long[] afterSend, Action delivered)
     {
         var counts = new int[sent.Length];
         long taken = 0;
@@ -216,7 +226,10 @@ public static class BrokerLoad
                     (int publisher, ushort packetId) = Parse(body.Span);
                     int number = counts[publisher]++;
                     if (number < sent[publisher].Length && taken < latencies.Length)
-                        latencies[taken++] = now - sent[publisher][number];
+                    {
+                        latencies[taken] = now - sent[publisher][number];
+                        afterSend[taken++] = now - sent[publisher][number] - sendLags[publisher][number];
+                    }
                     if (((type >> 1) & 3) > 0)
                     {
                         if (ackLength + 4 > acks.Length)
