@@ -19,7 +19,8 @@ namespace TimeMark.Bench.Broker;
 /// <list type="bullet">
 /// <item>Without --rate: saturation, every publisher sends as fast as the broker takes (QoS 1: up to --window
 /// unacknowledged PUBLISHes, default 64, never more than the broker's Receive Maximum).</item>
-/// <item>With --rate: open loop at that total rate; latency is measured from each message's scheduled send time to
+/// <item>With --rate: open loop at that total rate, one pacing thread writing what is due for every publisher each
+/// millisecond; latency is measured from each message's scheduled send time to
 /// its delivery, so a stalled broker cannot hide its delay (no coordinated omission). send_lag_ms_* says how late
 /// the generator itself wrote each message (pacing granularity, waits for QoS 1 acknowledgements, the CPU it
 /// shares with the broker): that much of the latency arises before the broker is involved. sent_to_delivered_ms_*
@@ -92,8 +93,14 @@ public static class BrokerLoad
         TimeSpan cpuBefore = pid is int id ? BrokerCpu(id) : default;
         TimeSpan ownCpuBefore = Process.GetCurrentProcess().TotalProcessorTime;
         long start = Stopwatch.GetTimestamp();
-        await Task.WhenAll(Enumerable.Range(0, publishers).Select(i => Task.Run(() =>
-            PublishAsync(connections[i], packets[i], sent[i], sendLags[i], qos, window, rate / publishers, start, () => Interlocked.Increment(ref refused)))));
+        Publisher[] senders = [.. Enumerable.Range(0, publishers).Select(i => new Publisher(connections[i], packets[i], sent[i], sendLags[i]))];
+        Task acknowledged = qos == 0 ? Task.CompletedTask
+            : Task.WhenAll(senders.Select(sender => Task.Run(() => ReadAcksAsync(sender, () => Interlocked.Increment(ref refused)))));
+        if (rate > 0)
+            await Task.Factory.StartNew(() => PaceAll(senders, qos, window, rate / publishers, start), TaskCreationOptions.LongRunning);
+        else
+            await Task.WhenAll(senders.Select(sender => Task.Run(() => SaturateAsync(sender, qos, window))));
+        await acknowledged;
         double publishSeconds = Stopwatch.GetElapsedTime(start).TotalSeconds;
 
         while (!allDelivered.Task.IsCompleted && Stopwatch.GetElapsedTime(Volatile.Read(ref lastDelivery)) < DeliveryStall)
@@ -133,75 +140,105 @@ public static class BrokerLoad
         return received + refused == expected ? 0 : 1;
     }
 
-    /// <summary>
-    /// Sends one publisher's packets: in batches of what is due (all at once at saturation, by schedule at a
-    /// fixed rate), at QoS 1 never more than <paramref name="window"/> unacknowledged.
-    /// </summary>
-    private static async Task PublishAsync(RawMqtt connection, byte[][] packets, long[] sent, long[] sendLag, int qos, int window, double ratePerPublisher,
-        long start, Action refused)
+    /// <summary>One publisher: its packets, when each was due and when it was written, and what the broker acknowledged.</summary>
+    private sealed class Publisher(RawMqtt connection, byte[][] packets, long[] sent, long[] sendLag)
     {
-        long acked = 0;
-        using var ackSignal = new SemaphoreSlim(0);
-        Task acks = qos == 0 ? Task.CompletedTask : Task.Run(async () =>
-        {
-            while (Interlocked.Read(ref acked) < packets.Length)
-            {
-                (byte type, ReadOnlyMemory<byte> body) = await connection.ReadPacketAsync();
-                int count = 0;
-                while (true)
-                {
-                    if (type >> 4 == RawMqtt.Puback)
-                    {
-                        count++;
-                        if (body.Length > 2 && body.Span[2] >= 0x80)
-                            refused();
-                    }
-                    if (!connection.TryTakePacket(out type, out body))
-                        break;
-                }
-                Interlocked.Add(ref acked, count);
-                ackSignal.Release();
-            }
-        });
+        public RawMqtt Connection { get; } = connection;
+        public byte[][] Packets { get; } = packets;
 
-        var batch = new byte[64 * 1024];
-        double ticksPerMessage = ratePerPublisher > 0 ? Stopwatch.Frequency / ratePerPublisher : 0;
-        int next = 0;
-        while (next < packets.Length)
-        {
-            int due = packets.Length;
-            if (ratePerPublisher > 0)
-            {
-                due = (int)Math.Min(packets.Length, (Stopwatch.GetTimestamp() - start) / ticksPerMessage + 1);
-                if (due <= next)
-                {
-                    await Task.Delay(1);
-                    continue;
-                }
-            }
-            if (qos > 0)
-            {
-                due = (int)Math.Min(due, Interlocked.Read(ref acked) + window);
-                if (due <= next)
-                {
-                    await ackSignal.WaitAsync();
-                    continue;
-                }
-            }
+        /// <summary>The next packet to write; only its sender touches it.</summary>
+        public int Next { get; private set; }
 
+        /// <summary>PUBACKs read so far (Interlocked), and a signal for each read that brought some.</summary>
+        public long Acked;
+        public SemaphoreSlim AckSignal { get; } = new(0);
+
+        /// <summary>How many packets may be written now: at QoS 1 never more than <paramref name="window"/> unacknowledged.</summary>
+        public int Allowed(int due, int qos, int window) => qos == 0 ? due : (int)Math.Min(due, Interlocked.Read(ref Acked) + window);
+
+        /// <summary>Copies packets Next..due-1 into <paramref name="batch"/> (as many as fit), records their times; returns the length.</summary>
+        public int Take(int due, byte[] batch, long now, long start, double ticksPerMessage)
+        {
             int length = 0;
-            long now = Stopwatch.GetTimestamp();
-            while (next < due && length + packets[next].Length <= batch.Length)
+            while (Next < due && length + Packets[Next].Length <= batch.Length)
             {
-                packets[next].CopyTo(batch, length);
-                length += packets[next].Length;
-                sent[next] = ratePerPublisher > 0 ? start + (long)(next * ticksPerMessage) : now;
-                sendLag[next] = now - sent[next];
-                next++;
+                Packets[Next].CopyTo(batch, length);
+                length += Packets[Next].Length;
+                sent[Next] = ticksPerMessage > 0 ? start + (long)(Next * ticksPerMessage) : now;
+                sendLag[Next] = now - sent[Next];
+                Next++;
             }
-            await connection.SendAsync(batch.AsMemory(0, length));
+            return length;
         }
-        await acks;
+    }
+
+    /// <summary>Saturation: one publisher writes everything as fast as the broker takes it (QoS 1: within the window).</summary>
+    private static async Task SaturateAsync(Publisher publisher, int qos, int window)
+    {
+        var batch = new byte[64 * 1024];
+        while (publisher.Next < publisher.Packets.Length)
+        {
+            int due = publisher.Allowed(publisher.Packets.Length, qos, window);
+            if (due <= publisher.Next)
+            {
+                await publisher.AckSignal.WaitAsync();
+                continue;
+            }
+            int length = publisher.Take(due, batch, Stopwatch.GetTimestamp(), 0, 0);
+            await publisher.Connection.SendAsync(batch.AsMemory(0, length));
+        }
+    }
+
+    /// <summary>
+    /// A fixed rate: one thread writes what is due for every publisher, then sleeps a millisecond. One pacer, not a
+    /// timer per publisher, so the generator's own wake-ups (and the CPU it takes from the broker) do not grow with
+    /// the number of publishers. A publisher held back by its QoS 1 window falls behind, which its send lag shows.
+    /// </summary>
+    private static void PaceAll(Publisher[] publishers, int qos, int window, double ratePerPublisher, long start)
+    {
+        var batch = new byte[64 * 1024];
+        double ticksPerMessage = Stopwatch.Frequency / ratePerPublisher;
+        while (true)
+        {
+            bool done = true;
+            foreach (Publisher publisher in publishers)
+            {
+                if (publisher.Next == publisher.Packets.Length)
+                    continue;
+                done = false;
+                long now = Stopwatch.GetTimestamp();
+                int scheduled = (int)Math.Min(publisher.Packets.Length, (now - start) / ticksPerMessage + 1);
+                int due = publisher.Allowed(scheduled, qos, window);
+                if (due > publisher.Next)
+                    publisher.Connection.Send(batch.AsSpan(0, publisher.Take(due, batch, now, start, ticksPerMessage)));
+            }
+            if (done)
+                return;
+            Thread.Sleep(1);
+        }
+    }
+
+    /// <summary>Reads one publisher's PUBACKs, counting refusals (reason code 0x80 or above).</summary>
+    private static async Task ReadAcksAsync(Publisher publisher, Action refused)
+    {
+        while (Interlocked.Read(ref publisher.Acked) < publisher.Packets.Length)
+        {
+            (byte type, ReadOnlyMemory<byte> body) = await publisher.Connection.ReadPacketAsync();
+            int count = 0;
+            while (true)
+            {
+                if (type >> 4 == RawMqtt.Puback)
+                {
+                    count++;
+                    if (body.Length > 2 && body.Span[2] >= 0x80)
+                        refused();
+                }
+                if (!publisher.Connection.TryTakePacket(out type, out body))
+                    break;
+            }
+            Interlocked.Add(ref publisher.Acked, count);
+            publisher.AckSignal.Release();
+        }
     }
 
     /// <summary>

@@ -43,6 +43,13 @@ internal sealed class RawMqtt : IAsyncDisposable
 
     public ValueTask<int> SendAsync(ReadOnlyMemory<byte> bytes) => _socket.SendAsync(bytes, SocketFlags.None);
 
+    /// <summary>Writes all of <paramref name="bytes"/>, blocking: for the fixed-rate pacer, which has a thread of its own.</summary>
+    public void Send(ReadOnlySpan<byte> bytes)
+    {
+        while (!bytes.IsEmpty)
+            bytes = bytes[_socket.Send(bytes, SocketFlags.None)..];
+    }
+
     /// <summary>SUBSCRIBE to one filter at <paramref name="qos"/> and wait for SUBACK.</summary>
     public async Task SubscribeAsync(string filter, int qos)
     {
