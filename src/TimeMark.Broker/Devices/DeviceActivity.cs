@@ -15,36 +15,43 @@ public sealed class DeviceActivity
 
     private readonly Lock _lock = new();
 
-    // Guarded by _lock.
-    private readonly HashSet<ContentHash> _recent = [];
+    /// <summary>The outcome of content marked before this run: durable.</summary>
+    private static readonly Task<bool> Durable = Task.FromResult(true);
+
+    // Guarded by _lock. Each recent content with its marking's outcome: true once its entry is durable, false if it was not stored.
+    private readonly Dictionary<ContentHash, Task<bool>> _recent = [];
     private readonly Queue<ContentHash> _recentOrder = new();
     private ulong? _lastVer;
     private long _marked, _rejected, _gaps, _regressions, _replays, _retransmissions;
     private SkewStatistics _skew;
 
     /// <summary>
-    /// Classifies a verified datagram's VER and content, and remembers it unless it
+    /// Classifies a verified datagram's VER and content, and remembers it with <paramref name="marking"/> unless it
     /// is a replay or a retransmission. Call it once per datagram that is about to be marked.
     /// </summary>
     /// <param name="ver">The datagram's VER.</param>
     /// <param name="content">The hash of its signed pairs.</param>
     /// <param name="resent">The PUBLISH carried MQTT's DUP flag: content seen before is then a retransmission, not a replay.</param>
-    public SequenceVerdict Observe(ulong ver, in ContentHash content, bool resent)
+    /// <param name="marking">Settles true once this datagram's entry is durable, false if it is not stored (then call <see cref="Forget"/> first).</param>
+    /// <param name="firstCopy">For a retransmission, the marking of the copy seen first, which may still wait for the log; otherwise null.</param>
+    public SequenceVerdict Observe(ulong ver, in ContentHash content, bool resent, Task<bool> marking, out Task<bool>? firstCopy)
     {
         lock (_lock)
         {
-            if (_recent.Contains(content))
+            firstCopy = null;
+            if (_recent.TryGetValue(content, out Task<bool>? seen))
             {
                 if (resent)
                 {
                     _retransmissions++;
+                    firstCopy = seen;
                     return SequenceVerdict.Retransmission;
                 }
                 _replays++;
                 return SequenceVerdict.Replay;
             }
 
-            Remember(content);
+            Remember(content, marking);
             SequenceVerdict verdict = _lastVer switch
             {
                 null => SequenceVerdict.InOrder,
@@ -67,8 +74,8 @@ public sealed class DeviceActivity
     {
         lock (_lock)
         {
-            if (!_recent.Contains(content))
-                Remember(content);
+            if (!_recent.ContainsKey(content))
+                Remember(content, Durable);
             _lastVer = ver;
         }
     }
@@ -106,11 +113,11 @@ public sealed class DeviceActivity
             return new DeviceSnapshot(_lastVer, _marked, _rejected, _gaps, _regressions, _replays, _retransmissions, _skew);
     }
 
-    private void Remember(in ContentHash content)
+    private void Remember(in ContentHash content, Task<bool> marking)
     {
         if (_recentOrder.Count == ReplayWindow)
             _recent.Remove(_recentOrder.Dequeue());
-        _recent.Add(content);
+        _recent.Add(content, marking);
         _recentOrder.Enqueue(content);
     }
 }

@@ -101,30 +101,54 @@ public sealed partial class TimeMarker
         // Deferred: VER and replays are judged on content whose SIGN is not checked yet (docs/broker.md).
         DeviceActivity activity = _activity.For(request.Publisher.Name);
         ContentHash content = ContentHash.Of(datagram);
-        SequenceVerdict sequence = activity.Observe(datagram.Ver!.Value, content, request.IsResent);
-        VerifyingKey? uncheckedKey = _deferred is null ? null : key.Key;
-        PublishOutcome outcome = sequence switch
+        var marking = new TaskCompletionSource<bool>(TaskCreationOptions.RunContinuationsAsynchronously);
+        SequenceVerdict sequence = activity.Observe(datagram.Ver!.Value, content, request.IsResent, marking.Task, out Task<bool>? firstCopy);
+        if (sequence is SequenceVerdict.Replay)
         {
-            SequenceVerdict.Replay => await FailedCheckAsync(request, RejectReason.Replay,
-                $"VER {datagram.Ver}: this signed content was marked before", datagram, cancellationToken).ConfigureAwait(false),
-            SequenceVerdict.Retransmission => Retransmitted(request, datagram),
-            SequenceVerdict.Gap => await MarkDatagramAsync(request, datagram, MarkStatus.VerGap, activity, uncheckedKey, cancellationToken).ConfigureAwait(false),
-            SequenceVerdict.Regression => await MarkDatagramAsync(request, datagram, MarkStatus.VerRegression, activity, uncheckedKey, cancellationToken).ConfigureAwait(false),
-            _ => await MarkDatagramAsync(request, datagram, uncheckedKey is null ? MarkStatus.Ok : MarkStatus.SignDeferred, activity, uncheckedKey,
-                cancellationToken).ConfigureAwait(false),
+            return await FailedCheckAsync(request, RejectReason.Replay,
+                $"VER {datagram.Ver}: this signed content was marked before", datagram, cancellationToken).ConfigureAwait(false);
+        }
+        if (sequence is SequenceVerdict.Retransmission)
+            return await RetransmittedAsync(request, datagram, firstCopy!, cancellationToken).ConfigureAwait(false);
+
+        VerifyingKey? uncheckedKey = _deferred is null ? null : key.Key;
+        string status = sequence switch
+        {
+            SequenceVerdict.Gap => MarkStatus.VerGap,
+            SequenceVerdict.Regression => MarkStatus.VerRegression,
+            _ => uncheckedKey is null ? MarkStatus.Ok : MarkStatus.SignDeferred,
         };
-        // Remembered by Observe but never marked (the log failed): the device's resend must be marked, not refused.
-        if (outcome.Rejection is not null && sequence is SequenceVerdict.InOrder or SequenceVerdict.Gap or SequenceVerdict.Regression)
-            activity.Forget(content);
-        return outcome;
+        bool stored = false;
+        try
+        {
+            PublishOutcome outcome = await MarkDatagramAsync(request, datagram, status, activity, uncheckedKey, cancellationToken).ConfigureAwait(false);
+            stored = outcome.Rejection is null;
+            return outcome;
+        }
+        finally
+        {
+            // Remembered by Observe but not stored (the log failed, or the publisher left and its entry's fate is unknown):
+            // the device's resend must be marked, not refused or acknowledged, and resends waiting on this copy learn it.
+            if (!stored)
+                activity.Forget(content);
+            marking.SetResult(stored);
+        }
     }
 
     /// <summary>
     /// MQTT's own resend of a datagram already marked (its acknowledgement was lost, typically with the connection):
-    /// acknowledged, so the device stops resending, but neither marked nor forwarded again, and not a replay.
+    /// acknowledged, so the device stops resending, but neither marked nor forwarded again, and not a replay. The first
+    /// copy may still wait for the log, so the acknowledgement waits for it: until then the device must keep its copy.
     /// </summary>
-    private PublishOutcome Retransmitted(in PublishRequest request, Datagram datagram)
+    private async ValueTask<PublishOutcome> RetransmittedAsync(PublishRequest request, Datagram datagram, Task<bool> firstCopy,
+        CancellationToken cancellationToken)
     {
+        if (!await firstCopy.WaitAsync(cancellationToken).ConfigureAwait(false))
+        {
+            return Reject(request, RejectReason.LogFailure,
+                $"VER {datagram.Ver}: the first copy of this resent datagram was not stored; send it again");
+        }
+
         _metrics.CountRetransmission();
         LogRetransmission(_logger, request.Publisher.Name, datagram.Ver!.Value);
         return PublishOutcome.Retransmitted($"VER {datagram.Ver}: resent datagram already marked, not marked again");

@@ -12,24 +12,28 @@ public class DeviceActivityTests
         return hash;
     }
 
+    // Content n at VER ver, its entry already durable.
+    private static SequenceVerdict Observe(DeviceActivity device, ulong ver, int n, bool resent) =>
+        device.Observe(ver, Content(n), resent, Task.FromResult(true), out _);
+
     [Fact]
     public void Observe_FirstDatagram_InOrder() =>
-        Assert.Equal(SequenceVerdict.InOrder, new DeviceActivity().Observe(7, Content(1), resent: false));
+        Assert.Equal(SequenceVerdict.InOrder, Observe(new DeviceActivity(), 7, 1, resent: false));
 
     [Fact]
     public void Observe_NextVer_InOrder()
     {
         var device = new DeviceActivity();
-        device.Observe(7, Content(1), resent: false);
-        Assert.Equal(SequenceVerdict.InOrder, device.Observe(8, Content(2), resent: false));
+        Observe(device, 7, 1, resent: false);
+        Assert.Equal(SequenceVerdict.InOrder, Observe(device, 8, 2, resent: false));
     }
 
     [Fact]
     public void Observe_SkippedVer_GapIsCounted()
     {
         var device = new DeviceActivity();
-        device.Observe(7, Content(1), resent: false);
-        Assert.Equal(SequenceVerdict.Gap, device.Observe(10, Content(2), resent: false));
+        Observe(device, 7, 1, resent: false);
+        Assert.Equal(SequenceVerdict.Gap, Observe(device, 10, 2, resent: false));
         Assert.Equal(1, device.Snapshot().Gaps);
     }
 
@@ -37,9 +41,9 @@ public class DeviceActivityTests
     public void Observe_SameContentAgain_ReplayEvenWithLaterVerAbsent()
     {
         var device = new DeviceActivity();
-        device.Observe(7, Content(1), resent: false);
-        device.Observe(8, Content(2), resent: false);
-        Assert.Equal(SequenceVerdict.Replay, device.Observe(7, Content(1), resent: false));
+        Observe(device, 7, 1, resent: false);
+        Observe(device, 8, 2, resent: false);
+        Assert.Equal(SequenceVerdict.Replay, Observe(device, 7, 1, resent: false));
         Assert.Equal(1, device.Snapshot().Replays);
     }
 
@@ -47,9 +51,9 @@ public class DeviceActivityTests
     public void Observe_Replay_DoesNotMoveLastVer()
     {
         var device = new DeviceActivity();
-        device.Observe(7, Content(1), resent: false);
-        device.Observe(8, Content(2), resent: false);
-        device.Observe(7, Content(1), resent: false);
+        Observe(device, 7, 1, resent: false);
+        Observe(device, 8, 2, resent: false);
+        Observe(device, 7, 1, resent: false);
         Assert.Equal(8UL, device.Snapshot().LastVer);
     }
 
@@ -57,10 +61,34 @@ public class DeviceActivityTests
     public void Observe_SameContentResent_RetransmissionNotReplay()
     {
         var device = new DeviceActivity();
-        device.Observe(7, Content(1), resent: false);
-        Assert.Equal(SequenceVerdict.Retransmission, device.Observe(7, Content(1), resent: true));
+        Observe(device, 7, 1, resent: false);
+        Assert.Equal(SequenceVerdict.Retransmission, Observe(device, 7, 1, resent: true));
         Assert.Equal(1, device.Snapshot().Retransmissions);
         Assert.Equal(0, device.Snapshot().Replays);
+    }
+
+    [Fact]
+    public void Observe_ResentWhileTheFirstCopyWaitsForTheLog_GivesTheFirstCopysMarking()
+    {
+        var device = new DeviceActivity();
+        var first = new TaskCompletionSource<bool>();
+        device.Observe(7, Content(1), resent: false, first.Task, out _);
+
+        SequenceVerdict verdict = device.Observe(7, Content(1), resent: true, Task.FromResult(true), out Task<bool>? firstCopy);
+
+        Assert.Equal(SequenceVerdict.Retransmission, verdict);
+        Assert.Same(first.Task, firstCopy);
+    }
+
+    [Fact]
+    public void Observe_ContentRestoredFromTheLogResent_FirstCopyIsDurable()
+    {
+        var device = new DeviceActivity();
+        device.Restore(7, Content(1));
+
+        device.Observe(7, Content(1), resent: true, Task.FromResult(true), out Task<bool>? firstCopy);
+
+        Assert.True(firstCopy is { IsCompletedSuccessfully: true, Result: true });
     }
 
     [Fact]
@@ -68,8 +96,8 @@ public class DeviceActivityTests
     {
         // The first copy never arrived: the resend is the first the broker sees of it.
         var device = new DeviceActivity();
-        device.Observe(7, Content(1), resent: false);
-        Assert.Equal(SequenceVerdict.InOrder, device.Observe(8, Content(2), resent: true));
+        Observe(device, 7, 1, resent: false);
+        Assert.Equal(SequenceVerdict.InOrder, Observe(device, 8, 2, resent: true));
         Assert.Equal(0, device.Snapshot().Retransmissions);
     }
 
@@ -77,9 +105,9 @@ public class DeviceActivityTests
     public void Forget_ContentNeverMarked_IsNewAgain()
     {
         var device = new DeviceActivity();
-        device.Observe(7, Content(1), resent: false);
+        Observe(device, 7, 1, resent: false);
         device.Forget(Content(1));
-        Assert.Equal(SequenceVerdict.Regression, device.Observe(7, Content(1), resent: true));
+        Assert.Equal(SequenceVerdict.Regression, Observe(device, 7, 1, resent: true));
         Assert.Equal(0, device.Snapshot().Replays + device.Snapshot().Retransmissions);
     }
 
@@ -87,8 +115,8 @@ public class DeviceActivityTests
     public void Observe_LowerVerNewContent_Regression()
     {
         var device = new DeviceActivity();
-        device.Observe(7, Content(1), resent: false);
-        Assert.Equal(SequenceVerdict.Regression, device.Observe(0, Content(2), resent: false));
+        Observe(device, 7, 1, resent: false);
+        Assert.Equal(SequenceVerdict.Regression, Observe(device, 0, 2, resent: false));
         Assert.Equal(0UL, device.Snapshot().LastVer);
     }
 
@@ -97,9 +125,9 @@ public class DeviceActivityTests
     {
         var device = new DeviceActivity();
         for (int i = 0; i <= DeviceActivity.ReplayWindow; i++)
-            device.Observe((ulong)i, Content(i), resent: false);
-        Assert.Equal(SequenceVerdict.Replay, device.Observe(1, Content(1), resent: false));
-        Assert.Equal(SequenceVerdict.Regression, device.Observe(0, Content(0), resent: false));
+            Observe(device, (ulong)i, i, resent: false);
+        Assert.Equal(SequenceVerdict.Replay, Observe(device, 1, 1, resent: false));
+        Assert.Equal(SequenceVerdict.Regression, Observe(device, 0, 0, resent: false));
     }
 
     [Fact]
@@ -121,8 +149,8 @@ public class DeviceActivityTests
         var device = new DeviceActivity();
         device.Restore(7, Content(1));
 
-        Assert.Equal(SequenceVerdict.Replay, device.Observe(7, Content(1), resent: false));
-        Assert.Equal(SequenceVerdict.InOrder, device.Observe(8, Content(2), resent: false));
+        Assert.Equal(SequenceVerdict.Replay, Observe(device, 7, 1, resent: false));
+        Assert.Equal(SequenceVerdict.InOrder, Observe(device, 8, 2, resent: false));
         DeviceSnapshot snapshot = device.Snapshot();
         Assert.Equal((0L, 0L, 0L), (snapshot.Marked, snapshot.Gaps, snapshot.Regressions));
     }

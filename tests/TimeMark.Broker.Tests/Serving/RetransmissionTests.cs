@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.Text.Json;
+using Microsoft.Data.Sqlite;
 using MQTTnet;
 using TimeMark.Protocol.Datagrams;
 
@@ -46,6 +47,44 @@ public sealed class RetransmissionTests : IAsyncLifetime
         using JsonDocument status = JsonDocument.Parse(await _broker.Http.GetStringAsync("devices/agent-1"));
         Assert.Equal(1, status.RootElement.GetProperty("retransmissions").GetInt64());
         Assert.Equal(0, status.RootElement.GetProperty("replays").GetInt64());
+    }
+
+    [Fact]
+    public async Task Resend_InANewSessionWhileTheFirstCopyWaitsForTheLog_AcknowledgedOnlyOnceTheFirstIsDurable()
+    {
+        byte[] datagram = Readings.Datagram(_broker.Device, ver: 1);
+        MqttTestClient first = await _broker.ConnectAgentAsync();
+        MqttTestClient? again = null;
+        try
+        {
+            Task<MqttClientPublishResult> resent;
+            // Another writer holds SQLite's write lock, so the first copy cannot become durable (the busy timeout is 30 s).
+            using (var blocker = new SqliteConnection($"Data Source={Path.Combine(_broker.DataDirectory, "log.db")}"))
+            {
+                blocker.Open();
+                using SqliteTransaction writeLock = blocker.BeginTransaction(deferred: false);
+                _ = first.PublishAsync(AgentBroker.Topic, datagram).ContinueWith(_ => { }, TaskScheduler.Default); // its session is taken over
+                await Task.Delay(TimeSpan.FromMilliseconds(500));
+                // The device reconnects with a clean start, as after a lost connection, and resends what it has no PUBACK for.
+                again = await _broker.ConnectAgentAsync();
+                resent = again.ResendAsync(AgentBroker.Topic, datagram);
+                await Task.Delay(TimeSpan.FromSeconds(1));
+
+                Assert.False(resent.IsCompleted, "the resend was acknowledged while its first copy was not yet durable");
+                writeLock.Rollback();
+            }
+
+            MqttClientPublishResult ack = await resent;
+            Assert.Equal(MqttClientPublishReasonCode.Success, ack.ReasonCode);
+            Assert.Contains("already marked", ack.ReasonString, StringComparison.Ordinal);
+            Assert.Contains("timemark_log_entries 1\n", await _broker.Http.GetStringAsync("metrics"));
+        }
+        finally
+        {
+            await first.DisposeAsync();
+            if (again is not null)
+                await again.DisposeAsync();
+        }
     }
 
     [Fact]
