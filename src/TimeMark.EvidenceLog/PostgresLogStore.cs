@@ -33,7 +33,8 @@ public sealed class PostgresLogStore : LogStore
     /// <summary>The longest log name: PostgreSQL's identifier limit (NAMEDATALEN - 1).</summary>
     public const int MaxLogNameLength = 63;
 
-    internal const string LogNameRule = "must be 1..63 characters of a-z, 0-9 and _, must not start with a digit or pg_";
+    /// <summary>What a valid log name is, for messages that refuse one.</summary>
+    public const string LogNameRule = "must be 1..63 characters of a-z, 0-9 and _, must not start with a digit or pg_";
 
     // How long a new writer waits for the log's advisory lock. A killed predecessor's backend releases it as soon as it
     // sees its client's socket close (well under a second); a live one never does, so waiting longer would only hang startup.
@@ -123,7 +124,7 @@ public sealed class PostgresLogStore : LogStore
     }
 
     /// <summary>Whether <paramref name="logName"/> is a valid log name (see <see cref="OpenAsync"/>).</summary>
-    internal static bool IsValidLogName(string logName) =>
+    public static bool IsValidLogName(string logName) =>
         logName.Length is > 0 and <= MaxLogNameLength
         && !char.IsAsciiDigit(logName[0])
         && !logName.StartsWith("pg_", StringComparison.Ordinal)

@@ -1,6 +1,7 @@
 using TimeMark.Attestation.Tpm;
 using TimeMark.Broker.Access;
 using TimeMark.Broker.Pipeline;
+using TimeMark.EvidenceLog;
 
 namespace TimeMark.Broker.Hosting;
 
@@ -30,6 +31,12 @@ public sealed class BrokerOptions
     /// (postgresql://user:password@host:5432/database) or an Npgsql connection string (Host=…;Database=…).
     /// </summary>
     public string LogDatabase { get; set; } = "";
+
+    /// <summary>
+    /// PostgreSQL only: the schema that holds this broker's log, so several brokers can share one database; empty means
+    /// <c>timemark</c>. A SQLite file holds one log.
+    /// </summary>
+    public string LogName { get; set; } = "";
 
     /// <summary>One public key per agent: {ID}.pem.</summary>
     public string DevicesDirectory { get; set; } = "devices";
@@ -99,6 +106,10 @@ public sealed class BrokerOptions
             problems.Add($"{nameof(Policy)} must be Strict or Permissive");
         if (!Enum.IsDefined(DeviceVerification))
             problems.Add($"{nameof(DeviceVerification)} must be Full or Deferred");
+        if (LogName.Length > 0 && !LogStore.IsPostgres(LogDatabase))
+            problems.Add($"{nameof(LogName)} is for a PostgreSQL {nameof(LogDatabase)}; a SQLite file holds one log");
+        else if (LogName.Length > 0 && !PostgresLogStore.IsValidLogName(LogName))
+            problems.Add($"{nameof(LogName)} is \"{LogName}\"; it {PostgresLogStore.LogNameRule}");
         if (MaxPendingMessagesPerClient < 1)
             problems.Add($"{nameof(MaxPendingMessagesPerClient)} must be at least 1");
         if (CheckpointInterval <= TimeSpan.Zero)

@@ -94,6 +94,7 @@ public sealed partial class BrokerService : IHostedService, IAsyncDisposable
         _log = await LogAppender.StartAsync(new LogAppenderOptions
         {
             Database = string.IsNullOrWhiteSpace(_options.LogDatabase) ? Path.Combine(_options.DataDirectory, LogFileName) : _options.LogDatabase,
+            LogName = _options.LogName.Length > 0 ? _options.LogName : null,
             Origin = _keys.LogSigner.Name,
             CheckpointInterval = _options.CheckpointInterval,
             TimeProvider = _time,

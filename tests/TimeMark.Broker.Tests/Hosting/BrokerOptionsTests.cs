@@ -35,6 +35,16 @@ public class BrokerOptionsTests
         Assert.Equal(["Attestation:Pcr must be a PCR from 0 to 23, not 24"], new BrokerOptions { Attestation = { Pcr = 24 } }.Validate());
 
     [Fact]
+    public void Validate_LogNameWithSqlite_SaysItIsForPostgres() =>
+        Assert.Equal(["LogName is for a PostgreSQL LogDatabase; a SQLite file holds one log"],
+            new BrokerOptions { LogName = "broker_2" }.Validate());
+
+    [Fact]
+    public void Validate_LogNameNotASchemaName_GivesTheRule() =>
+        Assert.Equal(["LogName is \"Broker-2\"; it must be 1..63 characters of a-z, 0-9 and _, must not start with a digit or pg_"],
+            new BrokerOptions { LogDatabase = "postgresql://timemark@127.0.0.1:5432/timemark", LogName = "Broker-2" }.Validate());
+
+    [Fact]
     public void Validate_UnknownDeviceVerification_NamesTheChoices() =>
         Assert.Equal(["DeviceVerification must be Full or Deferred"], new BrokerOptions { DeviceVerification = (DeviceVerification)7 }.Validate());
 }

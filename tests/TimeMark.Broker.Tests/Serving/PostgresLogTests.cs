@@ -72,6 +72,23 @@ public sealed class PostgresLogTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Serve_SecondBrokerWithItsOwnLogName_SharesTheDatabaseWithAnotherLog()
+    {
+        await using var second = new AgentBroker();
+        await second.StartAsync($"{_settings}, \"LogName\": \"broker_2\"");
+
+        (MqttClientPublishResult ack, MqttApplicationMessage received) = await second.PublishAndReceiveAsync(Readings.Datagram(second.Device, ver: 1));
+        string first = await PublishAndReceiveLogIndexAsync(ver: 1);
+
+        Assert.Equal(MqttClientPublishReasonCode.Success, ack.ReasonCode);
+        Assert.Equal(("0", "0"), (first, Readings.Property(received, TimeMarker.LogIndexProperty)));
+        await using var connection = new NpgsqlConnection(Database);
+        await connection.OpenAsync();
+        await using var count = new NpgsqlCommand("SELECT (SELECT count(*) FROM timemark.entries) + (SELECT count(*) FROM broker_2.entries)", connection);
+        Assert.Equal(2L, await count.ExecuteScalarAsync());
+    }
+
+    [Fact]
     public async Task Publish_AfterPostgresDroppedTheBrokersConnections_RefusedAndHealthzNamesTheFailure()
     {
         Assert.Equal("0", await PublishAndReceiveLogIndexAsync(ver: 1));
