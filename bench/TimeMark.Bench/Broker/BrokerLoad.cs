@@ -101,6 +101,8 @@ public static class BrokerLoad
         else
             await Task.WhenAll(senders.Select(sender => Task.Run(() => SaturateAsync(sender, qos, window))));
         await acknowledged;
+        foreach (Publisher sender in senders)
+            sender.Dispose();
         double publishSeconds = Stopwatch.GetElapsedTime(start).TotalSeconds;
 
         while (!allDelivered.Task.IsCompleted && Stopwatch.GetElapsedTime(Volatile.Read(ref lastDelivery)) < DeliveryStall)
@@ -141,7 +143,7 @@ public static class BrokerLoad
     }
 
     /// <summary>One publisher: its packets, when each was due and when it was written, and what the broker acknowledged.</summary>
-    private sealed class Publisher(RawMqtt connection, byte[][] packets, long[] sent, long[] sendLag)
+    private sealed class Publisher(RawMqtt connection, byte[][] packets, long[] sent, long[] sendLag) : IDisposable
     {
         public RawMqtt Connection { get; } = connection;
         public byte[][] Packets { get; } = packets;
@@ -170,6 +172,8 @@ public static class BrokerLoad
             }
             return length;
         }
+
+        public void Dispose() => AckSignal.Dispose();
     }
 
     /// <summary>Saturation: one publisher writes everything as fast as the broker takes it (QoS 1: within the window).</summary>

@@ -64,6 +64,12 @@ public static class PipelineLoad
             TimeSpan cpuBefore = Process.GetCurrentProcess().TotalProcessorTime;
             long start = Stopwatch.GetTimestamp();
             long refused = 0;
+            void Count(PublishOutcome outcome)
+            {
+                if (!outcome.IsForwarded)
+                    Interlocked.Increment(ref refused);
+            }
+
             await Task.WhenAll(Enumerable.Range(0, connections).Select(c => Task.Run(async () =>
             {
                 var publisher = new ClientIdentity($"bench-{c + 1:D4}", IsAgent: true);
@@ -80,12 +86,6 @@ public static class PipelineLoad
                     Count(await waiting.Dequeue());
             })));
             double seconds = Stopwatch.GetElapsedTime(start).TotalSeconds;
-
-            void Count(PublishOutcome outcome)
-            {
-                if (!outcome.IsForwarded)
-                    Interlocked.Increment(ref refused);
-            }
             if (deferred is not null)
             {
                 deferred.Complete();

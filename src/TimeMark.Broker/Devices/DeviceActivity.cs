@@ -15,43 +15,48 @@ public sealed class DeviceActivity
 
     private readonly Lock _lock = new();
 
-    /// <summary>The outcome of content marked before this run: durable.</summary>
+    /// <summary>The outcome of content that no longer waits for the log: it is durable (content that was not is forgotten).</summary>
     private static readonly Task<bool> Durable = Task.FromResult(true);
 
-    // Guarded by _lock. Each recent content with its marking's outcome: true once its entry is durable, false if it was not stored.
-    private readonly Dictionary<ContentHash, Task<bool>> _recent = [];
+    // Guarded by _lock. The window of recent content, and, for content still waiting for the log, its marking's outcome.
+    private readonly HashSet<ContentHash> _recent = [];
     private readonly Queue<ContentHash> _recentOrder = new();
+    private readonly Dictionary<ContentHash, TaskCompletionSource<bool>> _waiting = [];
     private ulong? _lastVer;
     private long _marked, _rejected, _gaps, _regressions, _replays, _retransmissions;
     private SkewStatistics _skew;
 
     /// <summary>
-    /// Classifies a verified datagram's VER and content, and remembers it with <paramref name="marking"/> unless it
-    /// is a replay or a retransmission. Call it once per datagram that is about to be marked.
+    /// Classifies a verified datagram's VER and content. Unless it is a replay or a retransmission, the content is
+    /// remembered as waiting for the log, and the caller must <see cref="Settle"/> it once its entry is durable or failed.
     /// </summary>
     /// <param name="ver">The datagram's VER.</param>
     /// <param name="content">The hash of its signed pairs.</param>
     /// <param name="resent">The PUBLISH carried MQTT's DUP flag: content seen before is then a retransmission, not a replay.</param>
-    /// <param name="marking">Settles true once this datagram's entry is durable, false if it is not stored (then call <see cref="Forget"/> first).</param>
-    /// <param name="firstCopy">For a retransmission, the marking of the copy seen first, which may still wait for the log; otherwise null.</param>
-    public SequenceVerdict Observe(ulong ver, in ContentHash content, bool resent, Task<bool> marking, out Task<bool>? firstCopy)
+    /// <param name="firstCopy">
+    /// For a retransmission, whether the copy seen first is stored: true, or settles once that copy no longer waits for the
+    /// log; otherwise null.
+    /// </param>
+    public SequenceVerdict Observe(ulong ver, in ContentHash content, bool resent, out Task<bool>? firstCopy)
     {
         lock (_lock)
         {
             firstCopy = null;
-            if (_recent.TryGetValue(content, out Task<bool>? seen))
+            bool waiting = _waiting.TryGetValue(content, out TaskCompletionSource<bool>? marking);
+            if (waiting || _recent.Contains(content))
             {
                 if (resent)
                 {
                     _retransmissions++;
-                    firstCopy = seen;
+                    firstCopy = waiting ? marking!.Task : Durable;
                     return SequenceVerdict.Retransmission;
                 }
                 _replays++;
                 return SequenceVerdict.Replay;
             }
 
-            Remember(content, marking);
+            Remember(content);
+            _waiting.Add(content, new TaskCompletionSource<bool>(TaskCreationOptions.RunContinuationsAsynchronously));
             SequenceVerdict verdict = _lastVer switch
             {
                 null => SequenceVerdict.InOrder,
@@ -74,21 +79,28 @@ public sealed class DeviceActivity
     {
         lock (_lock)
         {
-            if (!_recent.ContainsKey(content))
-                Remember(content, Durable);
+            if (!_recent.Contains(content))
+                Remember(content);
             _lastVer = ver;
         }
     }
 
     /// <summary>
-    /// Drops content that <see cref="Observe"/> remembered but that was never marked (the log failed), so that
-    /// the device's resend is marked rather than refused as a replay or acknowledged as a retransmission.
+    /// Ends the wait of content that <see cref="Observe"/> took in. Content that was not stored (the log failed) is
+    /// forgotten, so that the device's resend is marked rather than refused as a replay or acknowledged as a
+    /// retransmission; resends that waited on it learn the outcome.
     /// </summary>
-    /// <remarks>Its place in the eviction order stays: if the content comes back, it leaves the window early.</remarks>
-    public void Forget(in ContentHash content)
+    /// <remarks>Forgotten content keeps its place in the eviction order: if it comes back, it leaves the window early.</remarks>
+    public void Settle(in ContentHash content, bool stored)
     {
+        TaskCompletionSource<bool>? marking;
         lock (_lock)
-            _recent.Remove(content);
+        {
+            _waiting.Remove(content, out marking);
+            if (!stored)
+                _recent.Remove(content);
+        }
+        marking?.SetResult(stored);
     }
 
     public void RecordMarked(ClockSkew? skew)
@@ -113,11 +125,11 @@ public sealed class DeviceActivity
             return new DeviceSnapshot(_lastVer, _marked, _rejected, _gaps, _regressions, _replays, _retransmissions, _skew);
     }
 
-    private void Remember(in ContentHash content, Task<bool> marking)
+    private void Remember(in ContentHash content)
     {
         if (_recentOrder.Count == ReplayWindow)
             _recent.Remove(_recentOrder.Dequeue());
-        _recent.Add(content, marking);
+        _recent.Add(content);
         _recentOrder.Enqueue(content);
     }
 }

@@ -101,8 +101,7 @@ public sealed partial class TimeMarker
         // Deferred: VER and replays are judged on content whose SIGN is not checked yet (docs/broker.md).
         DeviceActivity activity = _activity.For(request.Publisher.Name);
         ContentHash content = ContentHash.Of(datagram);
-        var marking = new TaskCompletionSource<bool>(TaskCreationOptions.RunContinuationsAsynchronously);
-        SequenceVerdict sequence = activity.Observe(datagram.Ver!.Value, content, request.IsResent, marking.Task, out Task<bool>? firstCopy);
+        SequenceVerdict sequence = activity.Observe(datagram.Ver!.Value, content, request.IsResent, out Task<bool>? firstCopy);
         if (sequence is SequenceVerdict.Replay)
         {
             return await FailedCheckAsync(request, RejectReason.Replay,
@@ -127,11 +126,8 @@ public sealed partial class TimeMarker
         }
         finally
         {
-            // Remembered by Observe but not stored (the log failed, or the publisher left and its entry's fate is unknown):
-            // the device's resend must be marked, not refused or acknowledged, and resends waiting on this copy learn it.
-            if (!stored)
-                activity.Forget(content);
-            marking.SetResult(stored);
+            // Not stored also when the publisher left and its entry's fate is unknown: a resend is then marked again.
+            activity.Settle(content, stored);
         }
     }
 

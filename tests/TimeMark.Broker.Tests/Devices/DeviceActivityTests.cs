@@ -12,9 +12,14 @@ public class DeviceActivityTests
         return hash;
     }
 
-    // Content n at VER ver, its entry already durable.
-    private static SequenceVerdict Observe(DeviceActivity device, ulong ver, int n, bool resent) =>
-        device.Observe(ver, Content(n), resent, Task.FromResult(true), out _);
+    // Content n at VER ver; what the device takes in is stored at once.
+    private static SequenceVerdict Observe(DeviceActivity device, ulong ver, int n, bool resent)
+    {
+        SequenceVerdict verdict = device.Observe(ver, Content(n), resent, out _);
+        if (verdict is not (SequenceVerdict.Replay or SequenceVerdict.Retransmission))
+            device.Settle(Content(n), stored: true);
+        return verdict;
+    }
 
     [Fact]
     public void Observe_FirstDatagram_InOrder() =>
@@ -68,27 +73,29 @@ public class DeviceActivityTests
     }
 
     [Fact]
-    public void Observe_ResentWhileTheFirstCopyWaitsForTheLog_GivesTheFirstCopysMarking()
+    public async Task Observe_ResentWhileTheFirstCopyWaitsForTheLog_GivesTheFirstCopysOutcome()
     {
         var device = new DeviceActivity();
-        var first = new TaskCompletionSource<bool>();
-        device.Observe(7, Content(1), resent: false, first.Task, out _);
+        device.Observe(7, Content(1), resent: false, out _);
 
-        SequenceVerdict verdict = device.Observe(7, Content(1), resent: true, Task.FromResult(true), out Task<bool>? firstCopy);
+        SequenceVerdict verdict = device.Observe(7, Content(1), resent: true, out Task<bool>? firstCopy);
 
         Assert.Equal(SequenceVerdict.Retransmission, verdict);
-        Assert.Same(first.Task, firstCopy);
+        Assert.False(firstCopy!.IsCompleted);
+        device.Settle(Content(1), stored: true);
+        Assert.True(await firstCopy);
     }
 
     [Fact]
-    public void Observe_ContentRestoredFromTheLogResent_FirstCopyIsDurable()
+    public async Task Observe_ContentRestoredFromTheLogResent_FirstCopyIsDurable()
     {
         var device = new DeviceActivity();
         device.Restore(7, Content(1));
 
-        device.Observe(7, Content(1), resent: true, Task.FromResult(true), out Task<bool>? firstCopy);
+        device.Observe(7, Content(1), resent: true, out Task<bool>? firstCopy);
 
-        Assert.True(firstCopy is { IsCompletedSuccessfully: true, Result: true });
+        Assert.True(firstCopy!.IsCompleted);
+        Assert.True(await firstCopy);
     }
 
     [Fact]
@@ -102,11 +109,11 @@ public class DeviceActivityTests
     }
 
     [Fact]
-    public void Forget_ContentNeverMarked_IsNewAgain()
+    public void Settle_ContentNotStored_IsNewAgain()
     {
         var device = new DeviceActivity();
-        Observe(device, 7, 1, resent: false);
-        device.Forget(Content(1));
+        device.Observe(7, Content(1), resent: false, out _);
+        device.Settle(Content(1), stored: false);
         Assert.Equal(SequenceVerdict.Regression, Observe(device, 7, 1, resent: true));
         Assert.Equal(0, device.Snapshot().Replays + device.Snapshot().Retransmissions);
     }
