@@ -39,6 +39,7 @@ public sealed partial class BrokerService : IHostedService, IAsyncDisposable
     private BuildMeasurement? _build;
     private AttestationService? _attestation;
     private DeferredVerifier? _deferred;
+    private RejectionJournal? _rejectionJournal;
 
     public BrokerService(BrokerOptions options, TimeProvider time, ILoggerFactory loggers)
     {
@@ -88,6 +89,9 @@ public sealed partial class BrokerService : IHostedService, IAsyncDisposable
             LogBuildNotVerified(_logger, _build.Status, _build.Detail);
 
         _keys = BrokerKeys.LoadOrCreate(_options.DataDirectory, _options.LogOrigin, _logger);
+        _rejectionJournal = RejectionJournal.Open(_options.DataDirectory, RejectionRecorder.Capacity, _loggers.CreateLogger<RejectionJournal>(),
+            out IReadOnlyList<Rejection> savedRejections);
+        Rejections.KeepIn(_rejectionJournal, savedRejections);
         _attestation = new AttestationService(_options.Attestation, _options.DataDirectory, EffectiveConfiguration.Of(_options), _keys.TimeMark, _build,
             _time, _loggers.CreateLogger<AttestationService>());
         await _attestation.StartAsync(cancellationToken).ConfigureAwait(false);
@@ -150,6 +154,8 @@ public sealed partial class BrokerService : IHostedService, IAsyncDisposable
             _deferred.Complete();
             await _deferred.Completion.WaitAsync(cancellationToken).ConfigureAwait(false);
         }
+        if (_rejectionJournal is not null)
+            await _rejectionJournal.DisposeAsync().ConfigureAwait(false);
         if (_log is not null)
         {
             try
@@ -167,6 +173,8 @@ public sealed partial class BrokerService : IHostedService, IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         _mqtt?.Dispose();
+        if (_rejectionJournal is not null)
+            await _rejectionJournal.DisposeAsync().ConfigureAwait(false);
         if (_log is not null)
             await _log.DisposeAsync().ConfigureAwait(false);
         _devices?.Dispose();

@@ -105,8 +105,17 @@ public static class HttpApi
                 : Results.NotFound($"no datagram from {id} since the broker started\n"));
 
         routes.MapGet("/rejections", (DateTimeOffset? from, DateTimeOffset? to, BrokerService broker) =>
-            Results.Json(broker.Rejections.Between(from ?? DateTimeOffset.MinValue, to ?? DateTimeOffset.MaxValue)
-                .Select(r => new { at = r.At, publisher = r.Publisher, topic = r.Topic, payload_length = r.PayloadLength, reason = r.Reason.ToString(), detail = r.Detail })));
+        {
+            var body = new System.Buffers.ArrayBufferWriter<byte>();
+            using (var json = new System.Text.Json.Utf8JsonWriter(body))
+            {
+                json.WriteStartArray();
+                foreach (Rejection rejection in broker.Rejections.Between(from ?? DateTimeOffset.MinValue, to ?? DateTimeOffset.MaxValue))
+                    rejection.WriteTo(json);
+                json.WriteEndArray();
+            }
+            return Results.Bytes(body.WrittenMemory, "application/json; charset=utf-8");
+        });
 
         AttestationEndpoints.Map(routes);
     }

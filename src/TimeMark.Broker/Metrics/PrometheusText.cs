@@ -15,6 +15,8 @@ public static class PrometheusText
             ("kind=\"datagram\"", metrics.MarkedDatagrams), ("kind=\"plain\"", metrics.MarkedPlain));
         Counter(writer, "timemark_messages_rejected_total", "Messages rejected, by reason.",
             [.. Enum.GetValues<RejectReason>().Select(reason => ($"reason=\"{reason}\"", broker.Rejections.Count(reason)))]);
+        Counter(writer, "timemark_rejection_records_unsaved_total",
+            "Rejection records not saved to disk (queue full or file not writable): kept in memory and logged only.", ("", broker.Rejections.Unsaved));
         Counter(writer, "timemark_retransmissions_total",
             "Resent PUBLISHes (DUP) of datagrams already marked: acknowledged, neither marked nor forwarded again.", ("", metrics.Retransmissions));
         Counter(writer, "timemark_deferred_verifications_total",

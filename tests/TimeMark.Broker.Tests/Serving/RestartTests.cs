@@ -77,6 +77,24 @@ public sealed class RestartTests : IAsyncLifetime, IDisposable
     }
 
     [Fact]
+    public async Task Restart_AfterCleanStop_RejectionRecordsAreStillListed()
+    {
+        using SigningKey impostor = SigningKey.Generate(KeyAlgorithm.EcdsaP256);
+        var (device, _) = await MqttTestClient.ConnectAsync(_broker.MqttPort, "agent-1");
+        await using (device)
+            Assert.Equal(MqttClientPublishReasonCode.NotAuthorized, (await device.PublishAsync(Topic, Readings.Datagram(impostor, ver: 1))).ReasonCode);
+        Assert.Equal(0, await _broker.StopAsync());
+
+        await _broker.StartAsync();
+
+        using JsonDocument rejections = await _broker.GetJsonAsync("rejections");
+        JsonElement record = Assert.Single(rejections.RootElement.EnumerateArray());
+        Assert.Equal("BadSignature", record.GetProperty("reason").GetString());
+        Assert.Equal("agent-1", record.GetProperty("publisher").GetString());
+        Assert.Equal(Topic, record.GetProperty("topic").GetString());
+    }
+
+    [Fact]
     public async Task Kill9_UnderPipelinedQos1Load_EveryAcknowledgedMessageIsInTheLogAndVerifies()
     {
         // Up to 32 PUBLISHes in flight on the connection: the broker pipelines them, so PUBACKs held back until
