@@ -47,7 +47,6 @@ public sealed class DeviceActivity
             {
                 if (resent)
                 {
-                    _retransmissions++;
                     firstCopy = waiting ? marking!.Task : Durable;
                     return SequenceVerdict.Retransmission;
                 }
@@ -111,6 +110,13 @@ public sealed class DeviceActivity
             if (skew is ClockSkew measured)
                 _skew = _skew.Add(measured);
         }
+    }
+
+    /// <summary>A retransmission acknowledged once its first copy was stored; counted then, as the metric is.</summary>
+    public void RecordRetransmission()
+    {
+        lock (_lock)
+            _retransmissions++;
     }
 
     public void RecordRejected()

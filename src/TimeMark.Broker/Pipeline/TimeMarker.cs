@@ -108,7 +108,7 @@ public sealed partial class TimeMarker
                 $"VER {datagram.Ver}: this signed content was marked before", datagram, cancellationToken).ConfigureAwait(false);
         }
         if (sequence is SequenceVerdict.Retransmission)
-            return await RetransmittedAsync(request, datagram, firstCopy!, cancellationToken).ConfigureAwait(false);
+            return await RetransmittedAsync(request, datagram, activity, firstCopy!, cancellationToken).ConfigureAwait(false);
 
         VerifyingKey? uncheckedKey = _deferred is null ? null : key.Key;
         string status = sequence switch
@@ -136,8 +136,8 @@ public sealed partial class TimeMarker
     /// acknowledged, so the device stops resending, but neither marked nor forwarded again, and not a replay. The first
     /// copy may still wait for the log, so the acknowledgement waits for it: until then the device must keep its copy.
     /// </summary>
-    private async ValueTask<PublishOutcome> RetransmittedAsync(PublishRequest request, Datagram datagram, Task<bool> firstCopy,
-        CancellationToken cancellationToken)
+    private async ValueTask<PublishOutcome> RetransmittedAsync(PublishRequest request, Datagram datagram, DeviceActivity activity,
+        Task<bool> firstCopy, CancellationToken cancellationToken)
     {
         if (!await firstCopy.WaitAsync(cancellationToken).ConfigureAwait(false))
         {
@@ -146,6 +146,7 @@ public sealed partial class TimeMarker
         }
 
         _metrics.CountRetransmission();
+        activity.RecordRetransmission();
         LogRetransmission(_logger, request.Publisher.Name, datagram.Ver!.Value);
         return PublishOutcome.Retransmitted($"VER {datagram.Ver}: resent datagram already marked, not marked again");
     }
