@@ -89,6 +89,9 @@ public sealed class LogAppender : IAsyncDisposable
     /// </summary>
     public Exception? Failure => Volatile.Read(ref _failure);
 
+    /// <summary>Completes when the sequencer stops: after a stop, or faulted with <see cref="Failure"/> once storage failed.</summary>
+    public Task Stopped => _sequencer;
+
     /// <summary>The number of indexes reserved so far (durable, pending and unfilled).</summary>
     public long ReservedCount
     {

@@ -106,6 +106,15 @@ internal class ServeProcess : IAsyncDisposable
         return process.ExitCode;
     }
 
+    /// <summary>Waits for the process to end on its own and returns the exit code.</summary>
+    public async Task<int> WaitForExitAsync()
+    {
+        Process process = _process ?? throw new InvalidOperationException("not started");
+        using var timeout = new CancellationTokenSource(StartTimeout);
+        await process.WaitForExitAsync(timeout.Token);
+        return process.ExitCode;
+    }
+
     /// <summary>SIGKILL: no chance to flush anything.</summary>
     public async Task KillAsync()
     {

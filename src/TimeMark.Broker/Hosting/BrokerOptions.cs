@@ -58,6 +58,9 @@ public sealed class BrokerOptions
     /// </summary>
     public DeviceVerification DeviceVerification { get; set; } = DeviceVerification.Full;
 
+    /// <summary>What to do once the evidence log has failed: stop for the supervisor to restart (the default), or keep refusing.</summary>
+    public LogFailureAction OnLogFailure { get; set; } = LogFailureAction.Stop;
+
     /// <summary>TPM remote attestation; off unless Attestation:Tpm is set.</summary>
     public AttestationOptions Attestation { get; init; } = new();
 

@@ -30,6 +30,7 @@ public sealed partial class BrokerService : IHostedService, IAsyncDisposable
     private readonly ILoggerFactory _loggers;
     private readonly ILogger<BrokerService> _logger;
     private readonly TimeProvider _time;
+    private readonly IHostApplicationLifetime? _lifetime;
 
     // Set once by StartAsync; read by the HTTP endpoints after start.
     private BrokerKeys? _keys;
@@ -41,8 +42,13 @@ public sealed partial class BrokerService : IHostedService, IAsyncDisposable
     private DeferredVerifier? _deferred;
     private RejectionJournal? _rejectionJournal;
 
-    public BrokerService(BrokerOptions options, TimeProvider time, ILoggerFactory loggers)
+    /// <param name="options">The settings.</param>
+    /// <param name="time">The clock.</param>
+    /// <param name="loggers">Where the parts log.</param>
+    /// <param name="lifetime">The host to stop when the evidence log fails (<see cref="LogFailureAction.Stop"/>); null to keep running.</param>
+    public BrokerService(BrokerOptions options, TimeProvider time, ILoggerFactory loggers, IHostApplicationLifetime? lifetime = null)
     {
+        _lifetime = lifetime;
         _options = options;
         _time = time;
         _loggers = loggers;
@@ -142,6 +148,25 @@ public sealed partial class BrokerService : IHostedService, IAsyncDisposable
 
         string logVerifierKey = _keys.LogSigner.Verifier.Format();
         LogStarted(_logger, mqtt, _log.TreeSize, _keys.TimeMark.PublicKey.Id, logVerifierKey);
+        if (_options.OnLogFailure == LogFailureAction.Stop && _lifetime is not null)
+            _ = StopWhenTheLogFailsAsync(_log, _lifetime);
+    }
+
+    /// <summary>
+    /// <see cref="LogFailureAction.Stop"/>: once the log has failed, asks the host to stop, so that the supervisor starts the
+    /// broker again and the new start reopens the log; <c>serve</c> exits 1 naming the cause. Until the stop, messages are refused.
+    /// </summary>
+    private async Task StopWhenTheLogFailsAsync(LogAppender log, IHostApplicationLifetime lifetime)
+    {
+        try
+        {
+            await log.Stopped.ConfigureAwait(false);
+        }
+        catch (Exception) when (log.Failure is { } failure)
+        {
+            LogStoppingAfterLogFailure(_logger, failure.Message);
+            lifetime.StopApplication();
+        }
     }
 
     public async Task StopAsync(CancellationToken cancellationToken)
@@ -229,6 +254,9 @@ public sealed partial class BrokerService : IHostedService, IAsyncDisposable
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Build NOT verified ({Status}): {Detail}")]
     private static partial void LogBuildNotVerified(ILogger logger, BuildStatus status, string detail);
+
+    [LoggerMessage(Level = LogLevel.Critical, Message = "{Cause}: stopping the broker so that its supervisor starts it again and the start reopens the log (OnLogFailure: Stop)")]
+    private static partial void LogStoppingAfterLogFailure(ILogger logger, string cause);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "TimeMark broker stopped; evidence log closed at {TreeSize} entries with a final checkpoint")]
     private static partial void LogStopped(ILogger logger, long treeSize);

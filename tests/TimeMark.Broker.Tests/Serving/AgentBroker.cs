@@ -32,6 +32,9 @@ internal sealed class AgentBroker : IAsyncDisposable
     /// <summary>Sends SIGTERM and returns the exit code.</summary>
     public Task<int> StopAsync() => _process.StopAsync();
 
+    /// <summary>Waits for the broker to stop on its own and returns the exit code.</summary>
+    public Task<int> WaitForExitAsync() => _process.WaitForExitAsync();
+
     /// <summary>Writes timemark.json with the etl reader's access and starts the broker.</summary>
     /// <param name="settings">More top-level timemark.json properties, such as <c>"DeviceVerification": "Deferred"</c>.</param>
     /// <param name="flags">More serve flags, such as <c>--policy permissive</c>.</param>

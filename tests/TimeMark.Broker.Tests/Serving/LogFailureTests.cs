@@ -7,21 +7,24 @@ namespace TimeMark.Broker.Tests.Serving;
 
 /// <summary>
 /// The evidence log fails under a running broker (here its table disappears behind its back, as it would on a broken disk or
-/// a database an operator damaged): from then on every message is refused with 0x80 and a reason, none is forwarded without
-/// its entry, the broker keeps serving, /healthz turns 503 naming the cause, and the stop exits 1 saying the log failed.
+/// a database an operator damaged). By default the broker then stops, exiting 1 with the cause, for its supervisor to start
+/// it again. With OnLogFailure: Refuse it keeps running: every message is refused with 0x80 and a reason, none is forwarded
+/// without its entry, /healthz turns 503 naming the cause, and the stop exits 1 saying the log failed.
 /// </summary>
 public sealed class LogFailureTests : IAsyncLifetime
 {
     private readonly AgentBroker _broker = new();
 
-    public async Task InitializeAsync() => await _broker.StartAsync();
+    public async Task InitializeAsync() => await _broker.StartAsync(""" "OnLogFailure": "Refuse" """);
 
     public async Task DisposeAsync() => await _broker.DisposeAsync();
 
     // Another connection drops the entries table: the broker's next commit fails with "no such table".
-    private void BreakTheLog()
+    private void BreakTheLog() => BreakTheLog(_broker);
+
+    private static void BreakTheLog(AgentBroker broker)
     {
-        using var connection = new SqliteConnection($"Data Source={Path.Combine(_broker.DataDirectory, "log.db")};Pooling=False");
+        using var connection = new SqliteConnection($"Data Source={Path.Combine(broker.DataDirectory, "log.db")};Pooling=False");
         connection.Open();
         using SqliteCommand drop = connection.CreateCommand();
         drop.CommandText = "DROP TABLE entries";
@@ -36,6 +39,30 @@ public sealed class LogFailureTests : IAsyncLifetime
         Assert.Contains(marked.ReasonCode, (MqttClientPublishReasonCode[])[MqttClientPublishReasonCode.Success, MqttClientPublishReasonCode.NoMatchingSubscribers]);
         BreakTheLog();
         Assert.Equal(MqttClientPublishReasonCode.UnspecifiedError, (await device.PublishAsync(AgentBroker.Topic, Readings.Datagram(_broker.Device, ver: 2))).ReasonCode);
+    }
+
+    [Fact]
+    public async Task LogFailure_ByDefault_TheBrokerStopsItselfAndExitsOneNamingTheCause()
+    {
+        await using var broker = new AgentBroker();
+        await broker.StartAsync();
+        await using (MqttTestClient device = await broker.ConnectAgentAsync())
+        {
+            Assert.Equal(MqttClientPublishReasonCode.NoMatchingSubscribers,
+                (await device.PublishAsync(AgentBroker.Topic, Readings.Datagram(broker.Device, ver: 1))).ReasonCode);
+            BreakTheLog(broker);
+            // The message that meets the failure is refused, or its connection closes as the broker stops: never acknowledged.
+            Exception? closed = await Record.ExceptionAsync(async () => Assert.Equal(MqttClientPublishReasonCode.UnspecifiedError,
+                (await device.PublishAsync(AgentBroker.Topic, Readings.Datagram(broker.Device, ver: 2))).ReasonCode));
+            Assert.False(closed is Xunit.Sdk.XunitException, closed?.Message);
+        }
+
+        int exitCode = await broker.WaitForExitAsync();
+
+        Assert.True(exitCode == 1, $"exit {exitCode}:\n{broker.Output}");
+        Assert.Contains("stopping the broker so that its supervisor starts it again", broker.Output, StringComparison.Ordinal);
+        Assert.Contains("timemark: the evidence log failed while serving", broker.Output, StringComparison.Ordinal);
+        Assert.Contains("no such table: entries", broker.Output, StringComparison.Ordinal);
     }
 
     [Fact]
