@@ -76,6 +76,18 @@ internal sealed class AgentBroker : IAsyncDisposable
         return (ack, reader.Receive());
     }
 
+    /// <summary>
+    /// agent-1 publishes VER <paramref name="ver"/> into an evidence log that fails, under the default OnLogFailure (Stop):
+    /// the message is refused (0x80), or its connection closes first as the broker stops; it is never acknowledged.
+    /// </summary>
+    public async Task PublishIntoAFailingLogAsync(ulong ver)
+    {
+        await using MqttTestClient device = await ConnectAgentAsync();
+        Exception? closed = await Record.ExceptionAsync(async () => Assert.Equal(MqttClientPublishReasonCode.UnspecifiedError,
+            (await device.PublishAsync(Topic, Readings.Datagram(Device, ver))).ReasonCode));
+        Assert.False(closed is Xunit.Sdk.XunitException, closed?.Message);
+    }
+
     public async ValueTask DisposeAsync()
     {
         await _process.DisposeAsync();
