@@ -173,6 +173,12 @@ public sealed class TpmClient : IAsyncDisposable
     {
         byte[] command = new TpmCommandWriter(CcReadPublic, withSessions: false).U32(handle).ToArray();
         byte[] parameters = (await ExecuteAsync("TPM2_ReadPublic", command, 0, cancellationToken).ConfigureAwait(false)).Parameters;
+        return ReadPublicResponse(parameters);
+    }
+
+    // Parsed apart from the await: a debug build keeps every local of an async method alive across its awaits, spans included.
+    private TpmPublicArea ReadPublicResponse(byte[] parameters)
+    {
         var reader = new TpmReader(parameters, "TPM2_ReadPublic response");
         if (!reader.Sized("outPublic", out ReadOnlySpan<byte> outPublic)
             || !reader.Sized("name", out ReadOnlySpan<byte> name)
@@ -412,33 +418,46 @@ public sealed class TpmClient : IAsyncDisposable
         for (int attempt = 1; ; attempt++)
         {
             byte[] response = await TransceiveAsync(name, command, cancellationToken).ConfigureAwait(false);
-            var reader = new TpmReader(response, $"{name} response");
-            if (!reader.U16("tag", out ushort tag) || !reader.U32("responseSize", out _) || !reader.U32("responseCode", out uint code))
-                throw Malformed(name, reader.Error);
-            if (code != TpmResponseCode.Success)
+            uint code = ResponseCode(name, response);
+            if (code == TpmResponseCode.Success)
+                return SuccessfulResponse(name, response, responseHandles);
+            if (TpmResponseCode.IsRetryable(code) && attempt < MaxAttempts)
             {
-                if (TpmResponseCode.IsRetryable(code) && attempt < MaxAttempts)
-                {
-                    await Task.Delay(RetryDelay, cancellationToken).ConfigureAwait(false);
-                    continue;
-                }
-                throw new TpmException($"{name}: the TPM at {Target} returned {TpmResponseCode.Describe(code)}", code);
+                await Task.Delay(RetryDelay, cancellationToken).ConfigureAwait(false);
+                continue;
             }
-            if (tag is not (TpmCommandWriter.NoSessions or TpmCommandWriter.Sessions))
-                throw Malformed(name, $"tag 0x{tag:x4} is neither TPM_ST_NO_SESSIONS nor TPM_ST_SESSIONS");
-            uint[] handles = new uint[responseHandles];
-            for (int i = 0; i < responseHandles; i++)
-            {
-                if (!reader.U32("handle", out handles[i]))
-                    throw Malformed(name, reader.Error);
-            }
-            if (tag == TpmCommandWriter.NoSessions)
-                return (handles, reader.Rest().ToArray());
-            if (!reader.U32("parameterSize", out uint parameterSize) || !reader.Bytes("parameters", checked((int)Math.Min(parameterSize, int.MaxValue)), out ReadOnlySpan<byte> parameters))
-                throw Malformed(name, reader.Error);
-            // The rest is the response authorization area; password and policy sessions without HMAC carry nothing to check.
-            return (handles, parameters.ToArray());
+            throw new TpmException($"{name}: the TPM at {Target} returned {TpmResponseCode.Describe(code)}", code);
         }
+    }
+
+    private uint ResponseCode(string name, byte[] response)
+    {
+        var reader = new TpmReader(response, $"{name} response");
+        if (!reader.U16("tag", out _) || !reader.U32("responseSize", out _) || !reader.U32("responseCode", out uint code))
+            throw Malformed(name, reader.Error);
+        return code;
+    }
+
+    /// <summary>The handles and parameter area of a response whose code is TPM_RC_SUCCESS.</summary>
+    private (uint[] Handles, byte[] Parameters) SuccessfulResponse(string name, byte[] response, int responseHandles)
+    {
+        var reader = new TpmReader(response, $"{name} response");
+        if (!reader.U16("tag", out ushort tag) || !reader.U32("responseSize", out _) || !reader.U32("responseCode", out _))
+            throw Malformed(name, reader.Error);
+        if (tag is not (TpmCommandWriter.NoSessions or TpmCommandWriter.Sessions))
+            throw Malformed(name, $"tag 0x{tag:x4} is neither TPM_ST_NO_SESSIONS nor TPM_ST_SESSIONS");
+        uint[] handles = new uint[responseHandles];
+        for (int i = 0; i < responseHandles; i++)
+        {
+            if (!reader.U32("handle", out handles[i]))
+                throw Malformed(name, reader.Error);
+        }
+        if (tag == TpmCommandWriter.NoSessions)
+            return (handles, reader.Rest().ToArray());
+        if (!reader.U32("parameterSize", out uint parameterSize) || !reader.Bytes("parameters", checked((int)Math.Min(parameterSize, int.MaxValue)), out ReadOnlySpan<byte> parameters))
+            throw Malformed(name, reader.Error);
+        // The rest is the response authorization area; password and policy sessions without HMAC carry nothing to check.
+        return (handles, parameters.ToArray());
     }
 
     private async Task<byte[]> TransceiveAsync(string name, byte[] command, CancellationToken cancellationToken)

@@ -140,7 +140,11 @@ public sealed partial class BrokerService : IHostedService, IAsyncDisposable
         var connections = new ConnectionHook(_devices, access, [.. _options.Access], _loggers.CreateLogger<ConnectionHook>());
         var publishes = new PublishHook(marker, _mqtt, _loggers.CreateLogger<PublishHook>());
         var subscriptions = new SubscriptionHook(access, _loggers.CreateLogger<SubscriptionHook>());
+        var reconnects = new ReconnectGate(_loggers.CreateLogger<ReconnectGate>());
+        _mqtt.ValidatingConnectionAsync += args => reconnects.WaitForEarlierConnectionAsync(args.ClientId);
         _mqtt.ValidatingConnectionAsync += connections.ValidateAsync;
+        _mqtt.ClientConnectedAsync += reconnects.ConnectedAsync;
+        _mqtt.ClientDisconnectedAsync += reconnects.DisconnectedAsync;
         _mqtt.InterceptingPublishAsync += publishes.InterceptAsync;
         _mqtt.InterceptingOutboundPacketAsync += PublishHook.InterceptOutboundAsync;
         _mqtt.InterceptingSubscriptionAsync += subscriptions.InterceptAsync;
