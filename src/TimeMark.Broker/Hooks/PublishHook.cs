@@ -227,8 +227,17 @@ public sealed partial class PublishHook
         properties.Add(new MqttUserProperty(TimeMarker.LogIndexProperty, numbers.AsMemory(20, indexLength)));
         properties.Add(new MqttUserProperty(TimeMarker.StatusProperty, StatusBytes(outcome.Status)));
         if (outcome.Token is byte[] token)
-            properties.Add(new MqttUserProperty(TimeMarker.TokenProperty, Encoding.UTF8.GetBytes(Convert.ToBase64String(token))));
+            properties.Add(new MqttUserProperty(TimeMarker.TokenProperty, Base64Utf8(token)));
         return properties;
+    }
+
+    /// <summary>Standard base64 (with padding) straight into UTF-8 bytes: one allocation, not a string and then its bytes.</summary>
+    private static byte[] Base64Utf8(byte[] data)
+    {
+        var encoded = new byte[Base64.GetMaxEncodedToUtf8Length(data.Length)];
+        Base64.EncodeToUtf8(data, encoded, out _, out int written);
+        Debug.Assert(written == encoded.Length, "padded base64 has exactly the maximum length");
+        return encoded;
     }
 
     private static readonly byte[] Ok = Encoding.UTF8.GetBytes(MarkStatus.Ok);
