@@ -39,6 +39,9 @@ public sealed class SqliteLogStore : LogStore
     // The write connection. Used by Open, then owned by the sequencer (the only caller of the internal write methods).
     private readonly SqliteConnection _write;
 
+    // The sequencer's statements on _write, prepared once (see AppendCommands).
+    private readonly AppendCommands _append;
+
     // The read connection for the public async reads; guarded by _readLock.
     private readonly SqliteConnection _read;
     private readonly SemaphoreSlim _readLock = new(1, 1);
@@ -49,6 +52,7 @@ public sealed class SqliteLogStore : LogStore
         Path = path;
         _write = write;
         _read = read;
+        _append = new AppendCommands(write);
     }
 
     /// <summary>The database file (full path; also <see cref="LogStore.Name"/>).</summary>
@@ -116,6 +120,7 @@ public sealed class SqliteLogStore : LogStore
 
     private protected override void DisposeCore()
     {
+        _append.Dispose();
         _write.Dispose();
         _read.Dispose();
         _readLock.Dispose();
@@ -134,48 +139,45 @@ public sealed class SqliteLogStore : LogStore
     private void Append(ReadOnlySpan<PendingEntry> entries)
     {
         long start = TreeSize;
-        using SqliteTransaction transaction = _write.BeginTransaction();
-        using SqliteCommand insertEntry = _write.CreateCommand();
-        insertEntry.Transaction = transaction;
-        insertEntry.CommandText = "INSERT INTO entries (idx, leaf_hash, entry) VALUES ($idx, $leaf, $entry)";
-        SqliteParameter entryIndex = insertEntry.Parameters.Add("$idx", SqliteType.Integer);
-        SqliteParameter entryLeaf = insertEntry.Parameters.Add("$leaf", SqliteType.Blob);
-        SqliteParameter entryBytes = insertEntry.Parameters.Add("$entry", SqliteType.Blob);
-        using SqliteCommand insertHash = _write.CreateCommand();
-        insertHash.Transaction = transaction;
-        insertHash.CommandText = "INSERT INTO hashes (idx, hash) VALUES ($idx, $hash)";
-        SqliteParameter hashIndex = insertHash.Parameters.Add("$idx", SqliteType.Integer);
-        SqliteParameter hashBytes = insertHash.Parameters.Add("$hash", SqliteType.Blob);
-
-        // Hashes this batch writes are read back from memory; only older ones come from the file.
-        using var reader = new BatchHashReader(_write, transaction, MerkleTree.StoredHashCount(start));
-        Span<Hash> stored = stackalloc Hash[MerkleTree.MaxStoredHashesPerEntry];
-        for (int i = 0; i < entries.Length; i++)
+        _append.Begin.ExecuteNonQuery();
+        try
         {
-            long n = start + i;
-            ref readonly PendingEntry entry = ref entries[i];
-            entryIndex.Value = n;
-            entryLeaf.Value = entry.LeafHash.AsSpan().ToArray();
-            entryBytes.Value = entry.Bytes;
-            insertEntry.ExecuteNonQuery();
-
-            int count = MerkleTree.StoredHashes(n, entry.LeafHash, reader, stored);
-            long first = MerkleTree.StoredHashIndex(0, n);
-            if (first != reader.NextIndex)
+            // Hashes this batch writes are read back from memory; only older ones come from the file.
+            var reader = new BatchHashReader(_append.SelectHash, MerkleTree.StoredHashCount(start));
+            Span<Hash> stored = stackalloc Hash[MerkleTree.MaxStoredHashesPerEntry];
+            for (int i = 0; i < entries.Length; i++)
             {
-                throw Errors.BadMath(nameof(Append));
+                long n = start + i;
+                ref readonly PendingEntry entry = ref entries[i];
+                _append.EntryIndex.Value = n;
+                _append.EntryLeaf.Value = entry.LeafHash.AsSpan().ToArray();
+                _append.EntryBytes.Value = entry.Bytes;
+                _append.InsertEntry.ExecuteNonQuery();
+
+                int count = MerkleTree.StoredHashes(n, entry.LeafHash, reader, stored);
+                long first = MerkleTree.StoredHashIndex(0, n);
+                if (first != reader.NextIndex)
+                {
+                    throw Errors.BadMath(nameof(Append));
+                }
+
+                for (int j = 0; j < count; j++)
+                {
+                    _append.HashIndex.Value = first + j;
+                    _append.HashBytes.Value = stored[j].AsSpan().ToArray();
+                    _append.InsertHash.ExecuteNonQuery();
+                    reader.Add(stored[j]);
+                }
             }
 
-            for (int j = 0; j < count; j++)
-            {
-                hashIndex.Value = first + j;
-                hashBytes.Value = stored[j].AsSpan().ToArray();
-                insertHash.ExecuteNonQuery();
-                reader.Add(stored[j]);
-            }
+            _append.Commit.ExecuteNonQuery();
+        }
+        catch
+        {
+            _append.RollBackIfOpen();
+            throw;
         }
 
-        transaction.Commit();
         SetTreeSize(start + entries.Length);
     }
 
@@ -237,8 +239,9 @@ public sealed class SqliteLogStore : LogStore
 
             long treeSize;
             using (SqliteTransaction snapshot = write.BeginTransaction(deferred: true))
-            using (var hashes = new BatchHashReader(write, snapshot, long.MaxValue))
+            using (SqliteCommand selectHash = AppendCommands.SelectHashCommand(write, snapshot))
             {
+                var hashes = new BatchHashReader(selectHash, long.MaxValue);
                 // Every read of the checks comes from the write connection's one read transaction; no await here really waits.
                 treeSize = await CheckTreeAsync(path, ReadSummary(write, snapshot), indexes =>
                 {
@@ -341,23 +344,102 @@ public sealed class SqliteLogStore : LogStore
     }
 
     /// <summary>
-    /// Reads stored hashes for one batch: indexes from <see cref="NextIndex"/>'s starting point on come from
-    /// the hashes added so far (not yet committed), older ones from the file. Used by one thread.
+    /// The sequencer's statements, prepared once for the store's life: it commits up to a few thousand times a second, and
+    /// SQLite would otherwise parse and plan the same statements for every commit. BEGIN and COMMIT are plain SQL for the
+    /// same reason (Microsoft.Data.Sqlite's BeginTransaction issues new ones each time), so the commands take no transaction.
     /// </summary>
-    private sealed class BatchHashReader : IHashReader, IDisposable
+    private sealed class AppendCommands : IDisposable
+    {
+        private readonly SqliteConnection _connection;
+
+        public AppendCommands(SqliteConnection connection)
+        {
+            _connection = connection;
+            Begin = Command(connection, "BEGIN IMMEDIATE");
+            Commit = Command(connection, "COMMIT");
+            InsertEntry = Command(connection, "INSERT INTO entries (idx, leaf_hash, entry) VALUES ($idx, $leaf, $entry)");
+            EntryIndex = InsertEntry.Parameters.Add("$idx", SqliteType.Integer);
+            EntryLeaf = InsertEntry.Parameters.Add("$leaf", SqliteType.Blob);
+            EntryBytes = InsertEntry.Parameters.Add("$entry", SqliteType.Blob);
+            InsertHash = Command(connection, "INSERT INTO hashes (idx, hash) VALUES ($idx, $hash)");
+            HashIndex = InsertHash.Parameters.Add("$idx", SqliteType.Integer);
+            HashBytes = InsertHash.Parameters.Add("$hash", SqliteType.Blob);
+            SelectHash = SelectHashCommand(connection, transaction: null);
+        }
+
+        public SqliteCommand Begin { get; }
+        public SqliteCommand Commit { get; }
+        public SqliteCommand InsertEntry { get; }
+        public SqliteParameter EntryIndex { get; }
+        public SqliteParameter EntryLeaf { get; }
+        public SqliteParameter EntryBytes { get; }
+        public SqliteCommand InsertHash { get; }
+        public SqliteParameter HashIndex { get; }
+        public SqliteParameter HashBytes { get; }
+        public SqliteCommand SelectHash { get; }
+
+        /// <summary>SELECT of one stored hash by its storage index, the command's only parameter.</summary>
+        public static SqliteCommand SelectHashCommand(SqliteConnection connection, SqliteTransaction? transaction)
+        {
+            SqliteCommand select = Command(connection, "SELECT hash FROM hashes WHERE idx = $idx");
+            select.Transaction = transaction;
+            select.Parameters.Add("$idx", SqliteType.Integer);
+            return select;
+        }
+
+        /// <summary>
+        /// Ends a failed batch's transaction, if SQLite has not already (a failed COMMIT may have rolled back), so the
+        /// connection is usable again; the failure being reported is the batch's own.
+        /// </summary>
+        public void RollBackIfOpen()
+        {
+            if (SQLitePCL.raw.sqlite3_get_autocommit(_connection.Handle) != 0)
+                return;
+            try
+            {
+                using SqliteCommand rollback = Command(_connection, "ROLLBACK");
+                rollback.ExecuteNonQuery();
+            }
+            catch (SqliteException)
+            {
+                // The connection is broken as well; the log fails on the batch's error either way.
+            }
+        }
+
+        public void Dispose()
+        {
+            Begin.Dispose();
+            Commit.Dispose();
+            InsertEntry.Dispose();
+            InsertHash.Dispose();
+            SelectHash.Dispose();
+        }
+
+        private static SqliteCommand Command(SqliteConnection connection, string sql)
+        {
+            SqliteCommand command = connection.CreateCommand();
+            command.CommandText = sql;
+            return command;
+        }
+    }
+
+    /// <summary>
+    /// Reads stored hashes for one batch: indexes from <see cref="NextIndex"/>'s starting point on come from
+    /// the hashes added so far (not yet committed), older ones from the file, through a SELECT the caller owns
+    /// (<see cref="AppendCommands.SelectHashCommand"/>). Used by one thread.
+    /// </summary>
+    private sealed class BatchHashReader : IHashReader
     {
         private readonly long _base;
         private readonly List<Hash> _added = [];
         private readonly SqliteCommand _select;
         private readonly SqliteParameter _index;
 
-        public BatchHashReader(SqliteConnection connection, SqliteTransaction? transaction, long storedCount)
+        public BatchHashReader(SqliteCommand select, long storedCount)
         {
             _base = storedCount;
-            _select = connection.CreateCommand();
-            _select.Transaction = transaction;
-            _select.CommandText = "SELECT hash FROM hashes WHERE idx = $idx";
-            _index = _select.Parameters.Add("$idx", SqliteType.Integer);
+            _select = select;
+            _index = select.Parameters[0];
         }
 
         /// <summary>The storage index the next added hash gets.</summary>
@@ -385,7 +467,5 @@ public sealed class SqliteLogStore : LogStore
                 destination[i] = new Hash(_select.ExecuteScalar() as byte[] ?? throw Errors.StoreMissingRow(_select.Connection?.DataSource ?? "?", "hashes", index));
             }
         }
-
-        public void Dispose() => _select.Dispose();
     }
 }

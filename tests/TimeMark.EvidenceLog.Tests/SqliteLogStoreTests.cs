@@ -67,4 +67,30 @@ public class SqliteLogStoreTests : LogStoreTests
 
         Assert.Contains("the database file is corrupt", e.Message, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public async Task Append_BatchFailsHalfway_NothingOfItIsStoredAndTheNextBatchAppends()
+    {
+        using var fixture = new LogFixture();
+        await AppendAsync(fixture, 3);
+        using var store = (SqliteLogStore)await fixture.OpenStoreAsync();
+        // A row in the way of the batch's third entry (index 5) makes its INSERT fail after two entries went in.
+        fixture.Execute("INSERT INTO entries (idx, leaf_hash, entry) VALUES (5, zeroblob(32), x'00')");
+
+        await Assert.ThrowsAsync<Microsoft.Data.Sqlite.SqliteException>(() => store.AppendAsync(Pending(3, 4)));
+
+        Assert.Equal(3, store.TreeSize);
+        Assert.Equal(4L, fixture.Scalar("SELECT count(*) FROM entries"));
+        fixture.Execute("DELETE FROM entries WHERE idx = 5");
+        await store.AppendAsync(Pending(3, 4));
+        Assert.Equal(7, store.TreeSize);
+        Assert.Equal(StoreFixture.SequentialRoot(7), await store.ReadTreeHashAsync(7));
+    }
+
+    private static PendingEntry[] Pending(long start, int count) =>
+        [.. Enumerable.Range(0, count).Select(i =>
+        {
+            byte[] bytes = StoreFixture.Entry(start + i).Format();
+            return new PendingEntry(bytes, MerkleHash.Leaf(bytes));
+        })];
 }
