@@ -98,10 +98,20 @@ public sealed class LogEntry
         return new LogEntry(LogEntryKind.Void, null, null, ingestionTimeMs, ReadOnlyMemory<byte>.Empty, reason);
     }
 
+    // One writer per thread, reset for each entry: the broker formats one entry per message.
+    [ThreadStatic] private static CborWriter? t_writer;
+
     /// <summary>The entry's deterministic CBOR encoding: the bytes the log stores and hashes.</summary>
+    /// <remarks>
+    /// Deterministic (RFC 8949 §4.2.1) by construction: CborWriter always writes shortest-form heads and definite
+    /// lengths, and the keys below are distinct and written in ascending order. A Canonical-mode writer would
+    /// produce the same bytes after sorting and checking the keys again, which costs a few allocations per entry;
+    /// <see cref="TryParse"/> reads with a Canonical-mode reader, and the tests parse what Format writes.
+    /// </remarks>
     public byte[] Format()
     {
-        var writer = new CborWriter(CborConformanceMode.Canonical, convertIndefiniteLengthEncodings: false, allowMultipleRootLevelValues: false);
+        CborWriter writer = t_writer ??= new CborWriter(CborConformanceMode.Lax, convertIndefiniteLengthEncodings: false, allowMultipleRootLevelValues: false);
+        writer.Reset();
         if (Kind == LogEntryKind.Message)
         {
             writer.WriteStartMap(5);

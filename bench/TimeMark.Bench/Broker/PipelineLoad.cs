@@ -62,6 +62,7 @@ public static class PipelineLoad
                 rejections, metrics, TimeProvider.System, NullLogger<TimeMarker>.Instance, deferred);
 
             TimeSpan cpuBefore = Process.GetCurrentProcess().TotalProcessorTime;
+            long allocatedBefore = GC.GetTotalAllocatedBytes(precise: true);
             long start = Stopwatch.GetTimestamp();
             long refused = 0;
             void Count(PublishOutcome outcome)
@@ -93,9 +94,10 @@ public static class PipelineLoad
             }
             double allSeconds = Stopwatch.GetElapsedTime(start).TotalSeconds;
             TimeSpan cpu = Process.GetCurrentProcess().TotalProcessorTime - cpuBefore;
+            long allocated = GC.GetTotalAllocatedBytes(precise: true) - allocatedBefore;
             long total = (long)connections * messages;
             Console.WriteLine(FormattableString.Invariant(
-                $"{{\"verification\":\"{verification}\",\"connections\":{connections},\"window\":{window},\"messages\":{total},\"refused\":{refused},\"marked_per_second\":{total / seconds:F0},\"seconds_until_verified\":{allSeconds:F3},\"cpu_us_per_message\":{cpu.TotalMicroseconds / total:F1},\"mean_durability_ms\":{metrics.Durability.Mean * 1000:F2},\"deferred_good\":{metrics.DeferredVerdicts(DeferredVerdict.Good)},\"deferred_skipped\":{metrics.DeferredVerdicts(DeferredVerdict.Skipped)}}}"));
+                $"{{\"verification\":\"{verification}\",\"connections\":{connections},\"window\":{window},\"messages\":{total},\"refused\":{refused},\"marked_per_second\":{total / seconds:F0},\"seconds_until_verified\":{allSeconds:F3},\"cpu_us_per_message\":{cpu.TotalMicroseconds / total:F1},\"allocated_bytes_per_message\":{allocated / total},\"mean_durability_ms\":{metrics.Durability.Mean * 1000:F2},\"deferred_good\":{metrics.DeferredVerdicts(DeferredVerdict.Good)},\"deferred_skipped\":{metrics.DeferredVerdicts(DeferredVerdict.Skipped)}}}"));
             return refused == 0 ? 0 : 1;
         }
         finally
