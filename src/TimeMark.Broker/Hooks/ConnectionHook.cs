@@ -38,8 +38,16 @@ public sealed partial class ConnectionHook
         ClientIdentity? identity = Identify(args.ClientId, args.UserName, args.RawPassword, args.ClientCertificate, out string refusal);
         if (identity is ClientIdentity known)
         {
+            string clientId = args.ClientId;
+            if (clientId.Length == 0)
+            {
+                // MQTT v5 §3.1.3.1: a zero-length client ID asks the server to assign one, returned in CONNACK (MQTTnet
+                // applies it to v5 clients only; a v3.1.1 client gets 0x02, identifier rejected, as §3.1.3.1 of 3.1.1 allows).
+                // Only clients named by username or certificate get here: an agent named by its client ID needs one.
+                args.AssignedClientIdentifier = clientId = AssignClientId();
+            }
             args.SessionItems[IdentityItem] = known;
-            LogAccepted(_logger, args.ClientId, known.Name, known.IsAgent);
+            LogAccepted(_logger, clientId, known.Name, known.IsAgent);
         }
         else
         {
@@ -49,6 +57,12 @@ public sealed partial class ConnectionHook
         }
         return Task.CompletedTask;
     }
+
+    /// <summary>
+    /// A fresh client ID for a client that asked for one: "." and 16 random hex digits. No agent ID starts with "."
+    /// (docs/broker.md), so an assigned ID never takes over an agent's session.
+    /// </summary>
+    public static string AssignClientId() => "." + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(8));
 
     /// <summary>Reads the identity a hook stored at CONNECT; null for messages the broker itself injects.</summary>
     public static ClientIdentity? IdentityOf(System.Collections.IDictionary sessionItems) =>
