@@ -30,7 +30,8 @@ public sealed partial class ReconnectGate
     /// <summary>Called first when a CONNECT is validated: returns once no earlier connection with its client ID is being cleaned up.</summary>
     public async Task WaitForEarlierConnectionAsync(string clientId)
     {
-        if (!_open.TryGetValue(clientId, out TaskCompletionSource? closed))
+        // An empty client ID has no earlier connection: the client is assigned a new ID (ConnectionHook).
+        if (string.IsNullOrEmpty(clientId) || !_open.TryGetValue(clientId, out TaskCompletionSource? closed))
             return;
         try
         {

@@ -32,6 +32,15 @@ public sealed class ReconnectGateTests
     }
 
     [Fact]
+    public async Task Connect_WithAnEmptyClientId_PassesAtOnce()
+    {
+        Task waiting = _gate.WaitForEarlierConnectionAsync("");
+
+        Assert.True(waiting.IsCompletedSuccessfully);
+        await waiting;
+    }
+
+    [Fact]
     public async Task Connect_WithAnotherClientIdOpen_PassesAtOnce()
     {
         await ConnectAsync("agent-1");
