@@ -11,13 +11,7 @@ public sealed class ReconnectGateTests
     private readonly ReconnectGate _gate = new(NullLogger<ReconnectGate>.Instance);
 
     [Fact]
-    public async Task Connect_WithNoEarlierConnection_PassesAtOnce()
-    {
-        Task waiting = _gate.WaitForEarlierConnectionAsync("agent-1");
-
-        Assert.True(waiting.IsCompletedSuccessfully);
-        await waiting;
-    }
+    public Task Connect_WithNoEarlierConnection_PassesAtOnce() => PassesAtOnceAsync("agent-1");
 
     [Fact]
     public async Task Connect_WhileTheEarlierConnectionIsCleanedUp_WaitsUntilItIsReportedClosed()
@@ -32,23 +26,14 @@ public sealed class ReconnectGateTests
     }
 
     [Fact]
-    public async Task Connect_WithAnEmptyClientId_PassesAtOnce()
-    {
-        Task waiting = _gate.WaitForEarlierConnectionAsync("");
-
-        Assert.True(waiting.IsCompletedSuccessfully);
-        await waiting;
-    }
+    public Task Connect_WithAnEmptyClientId_PassesAtOnce() => PassesAtOnceAsync("");
 
     [Fact]
     public async Task Connect_WithAnotherClientIdOpen_PassesAtOnce()
     {
         await ConnectAsync("agent-1");
 
-        Task waiting = _gate.WaitForEarlierConnectionAsync("agent-2");
-
-        Assert.True(waiting.IsCompletedSuccessfully);
-        await waiting;
+        await PassesAtOnceAsync("agent-2");
     }
 
     [Fact]
@@ -92,8 +77,12 @@ public sealed class ReconnectGateTests
         Hashtable earlier = await ConnectAsync("agent-1");
         await DisconnectAsync("agent-1", earlier);
 
-        Task waiting = _gate.WaitForEarlierConnectionAsync("agent-1");
+        await PassesAtOnceAsync("agent-1");
+    }
 
+    private async Task PassesAtOnceAsync(string clientId)
+    {
+        Task waiting = _gate.WaitForEarlierConnectionAsync(clientId);
         Assert.True(waiting.IsCompletedSuccessfully);
         await waiting;
     }
