@@ -397,8 +397,7 @@ public sealed class SqliteLogStore : LogStore
                 return;
             try
             {
-                using SqliteCommand rollback = Command(_connection, "ROLLBACK");
-                rollback.ExecuteNonQuery();
+                Execute(_connection, "ROLLBACK");
             }
             catch (SqliteException)
             {

@@ -418,9 +418,9 @@ public sealed class TpmClient : IAsyncDisposable
         for (int attempt = 1; ; attempt++)
         {
             byte[] response = await TransceiveAsync(name, command, cancellationToken).ConfigureAwait(false);
-            uint code = ResponseCode(name, response);
+            (uint code, uint[] handles, byte[] parameters) = ReadResponse(name, response, responseHandles);
             if (code == TpmResponseCode.Success)
-                return SuccessfulResponse(name, response, responseHandles);
+                return (handles, parameters);
             if (TpmResponseCode.IsRetryable(code) && attempt < MaxAttempts)
             {
                 await Task.Delay(RetryDelay, cancellationToken).ConfigureAwait(false);
@@ -430,20 +430,17 @@ public sealed class TpmClient : IAsyncDisposable
         }
     }
 
-    private uint ResponseCode(string name, byte[] response)
+    /// <summary>
+    /// A response's code and, when it is TPM_RC_SUCCESS, its handles and parameter area (empty otherwise). Parsed apart
+    /// from <see cref="ExecuteAsync"/>: a debug build keeps an async method's locals alive across its awaits, spans included.
+    /// </summary>
+    private (uint Code, uint[] Handles, byte[] Parameters) ReadResponse(string name, byte[] response, int responseHandles)
     {
         var reader = new TpmReader(response, $"{name} response");
-        if (!reader.U16("tag", out _) || !reader.U32("responseSize", out _) || !reader.U32("responseCode", out uint code))
+        if (!reader.U16("tag", out ushort tag) || !reader.U32("responseSize", out _) || !reader.U32("responseCode", out uint code))
             throw Malformed(name, reader.Error);
-        return code;
-    }
-
-    /// <summary>The handles and parameter area of a response whose code is TPM_RC_SUCCESS.</summary>
-    private (uint[] Handles, byte[] Parameters) SuccessfulResponse(string name, byte[] response, int responseHandles)
-    {
-        var reader = new TpmReader(response, $"{name} response");
-        if (!reader.U16("tag", out ushort tag) || !reader.U32("responseSize", out _) || !reader.U32("responseCode", out _))
-            throw Malformed(name, reader.Error);
+        if (code != TpmResponseCode.Success)
+            return (code, [], []);
         if (tag is not (TpmCommandWriter.NoSessions or TpmCommandWriter.Sessions))
             throw Malformed(name, $"tag 0x{tag:x4} is neither TPM_ST_NO_SESSIONS nor TPM_ST_SESSIONS");
         uint[] handles = new uint[responseHandles];
@@ -453,11 +450,11 @@ public sealed class TpmClient : IAsyncDisposable
                 throw Malformed(name, reader.Error);
         }
         if (tag == TpmCommandWriter.NoSessions)
-            return (handles, reader.Rest().ToArray());
+            return (code, handles, reader.Rest().ToArray());
         if (!reader.U32("parameterSize", out uint parameterSize) || !reader.Bytes("parameters", checked((int)Math.Min(parameterSize, int.MaxValue)), out ReadOnlySpan<byte> parameters))
             throw Malformed(name, reader.Error);
         // The rest is the response authorization area; password and policy sessions without HMAC carry nothing to check.
-        return (handles, parameters.ToArray());
+        return (code, handles, parameters.ToArray());
     }
 
     private async Task<byte[]> TransceiveAsync(string name, byte[] command, CancellationToken cancellationToken)

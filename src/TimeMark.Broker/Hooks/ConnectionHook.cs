@@ -62,7 +62,7 @@ public sealed partial class ConnectionHook
     /// A fresh client ID for a client that asked for one: "." and 16 random hex digits. No agent ID starts with "."
     /// (docs/broker.md), so an assigned ID never takes over an agent's session.
     /// </summary>
-    public static string AssignClientId() => "." + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(8));
+    private static string AssignClientId() => "." + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(8));
 
     /// <summary>Reads the identity a hook stored at CONNECT; null for messages the broker itself injects.</summary>
     public static ClientIdentity? IdentityOf(System.Collections.IDictionary sessionItems) =>

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using MQTTnet;
 using MQTTnet.Formatter;
 using TimeMark.Protocol.Keys;
@@ -46,17 +45,10 @@ public sealed class AssignedClientIdTests : IAsyncLifetime, IDisposable
     [Fact]
     public async Task EmptyClientId_PahoV5Client_ConnectsUnderTheAssignedId()
     {
-        var start = new ProcessStartInfo("/usr/bin/python3") { RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (string arg in new[] { Path.Combine(AppContext.BaseDirectory, "Serving", "paho_assigned_id.py"), _broker.MqttPort.ToString(), "etl" })
-            start.ArgumentList.Add(arg);
-        using Process paho = Process.Start(start)!;
-        Task<string> output = paho.StandardOutput.ReadToEndAsync();
-        Task<string> error = paho.StandardError.ReadToEndAsync();
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
-        await paho.WaitForExitAsync(timeout.Token);
+        var (exit, printed) = await ChildProcess.RunAsync("/usr/bin/python3",
+            Path.Combine(AppContext.BaseDirectory, "Serving", "paho_assigned_id.py"), _broker.MqttPort.ToString(), "etl");
 
-        string printed = await output + await error;
-        Assert.True(paho.ExitCode == 0, printed);
+        Assert.True(exit == 0, printed);
         Assert.Matches("^Success \\.[0-9a-f]{16}$", printed.Trim());
     }
 

@@ -15,7 +15,6 @@ namespace TimeMark.Broker.Tests.Serving;
 public sealed class ExternalClientTests : IAsyncLifetime, IDisposable
 {
     private const string Topic = "braid/agent/agent-1/shadow/reported/";
-    private static readonly TimeSpan ProcessTimeout = TimeSpan.FromSeconds(30);
     private readonly BrokerProcess _broker = new();
     private SigningKey _device = null!;
 
@@ -29,19 +28,6 @@ public sealed class ExternalClientTests : IAsyncLifetime, IDisposable
     public async Task DisposeAsync() => await _broker.DisposeAsync();
 
     public void Dispose() => _device.Dispose();
-
-    private static async Task<(int ExitCode, string Output)> RunAsync(string program, params string[] args)
-    {
-        var start = new ProcessStartInfo(program) { RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (string arg in args)
-            start.ArgumentList.Add(arg);
-        using Process process = Process.Start(start)!;
-        Task<string> output = process.StandardOutput.ReadToEndAsync();
-        Task<string> error = process.StandardError.ReadToEndAsync();
-        using var timeout = new CancellationTokenSource(ProcessTimeout);
-        await process.WaitForExitAsync(timeout.Token);
-        return (process.ExitCode, await output + await error);
-    }
 
     /// <summary>mosquitto_sub for one message, and the lines it printed so far.</summary>
     private sealed record MosquittoSubscriber(Process Process, List<string> Lines) : IDisposable
@@ -88,7 +74,7 @@ public sealed class ExternalClientTests : IAsyncLifetime, IDisposable
         string file = Path.Combine(_broker.Root, "d.cbor");
         await File.WriteAllBytesAsync(file, Readings.Datagram(_device, ver: 1));
 
-        var (exit, output) = await RunAsync("mosquitto_pub", "-h", "127.0.0.1", "-p", _broker.MqttPort.ToString(), "-V", version,
+        var (exit, output) = await ChildProcess.RunAsync("mosquitto_pub", "-h", "127.0.0.1", "-p", _broker.MqttPort.ToString(), "-V", version,
             "-i", "agent-1", "-t", Topic, "-f", file, "-q", "1");
         byte[] record = await ReceiveHexAsync(subscriber);
 
@@ -102,7 +88,7 @@ public sealed class ExternalClientTests : IAsyncLifetime, IDisposable
     [InlineData("2")]
     public async Task MosquittoPub_BadDatagramAtQos1And2_RefusedWithReasonCode(string qos)
     {
-        var (_, output) = await RunAsync("mosquitto_pub", "-h", "127.0.0.1", "-p", _broker.MqttPort.ToString(), "-V", "mqttv5",
+        var (_, output) = await ChildProcess.RunAsync("mosquitto_pub", "-h", "127.0.0.1", "-p", _broker.MqttPort.ToString(), "-V", "mqttv5",
             "-i", "agent-1", "-t", Topic, "-m", "not cbor", "-q", qos, "-d");
         // 0x99, payload format invalid, in PUBACK (QoS 1) or PUBREC (QoS 2): mosquitto_pub names the reason code.
         Assert.Contains("Publish 1 failed: Payload format invalid.", output);
@@ -115,7 +101,7 @@ public sealed class ExternalClientTests : IAsyncLifetime, IDisposable
         string file = Path.Combine(_broker.Root, "d.cbor");
         await File.WriteAllBytesAsync(file, Readings.Datagram(_device, ver: 1));
 
-        await RunAsync("mosquitto_pub", "-h", "127.0.0.1", "-p", _broker.MqttPort.ToString(), "-V", "mqttv5", "-i", "agent-1", "-t", Topic, "-f", file, "-q", "0");
+        await ChildProcess.RunAsync("mosquitto_pub", "-h", "127.0.0.1", "-p", _broker.MqttPort.ToString(), "-V", "mqttv5", "-i", "agent-1", "-t", Topic, "-f", file, "-q", "0");
         byte[] record = await ReceiveHexAsync(subscriber);
 
         Assert.True(DatagramReader.TryRead(record, out Datagram marked, out _));
@@ -131,7 +117,7 @@ public sealed class ExternalClientTests : IAsyncLifetime, IDisposable
         KeyFile.WriteSigningKey(keyFile, _device);
         using MosquittoSubscriber subscriber = await SubscribeWithMosquittoAsync("mqttv5", "braid/#");
 
-        var (exit, output) = await RunAsync("/usr/bin/python3", Path.Combine(AppContext.BaseDirectory, "Serving", "paho_publish.py"),
+        var (exit, output) = await ChildProcess.RunAsync("/usr/bin/python3", Path.Combine(AppContext.BaseDirectory, "Serving", "paho_publish.py"),
             _broker.MqttPort.ToString(), "agent-1", Topic, keyFile, "7", version);
         byte[] record = await ReceiveHexAsync(subscriber);
 
